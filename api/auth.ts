@@ -1,0 +1,59 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Principal } from '../store/principals';
+import { problems } from './problem';
+
+/**
+ * Authentication turns a request into a principal; authorisation checks the principal's roles against the roles
+ * the route declares. Authenticators are tried in order, so OIDC/JWT can be added beside API keys later without
+ * touching a route.
+ */
+export interface Authenticator {
+  /** The principal the credentials name; undefined when this authenticator does not recognise them. */
+  authenticate(request: FastifyRequest): Promise<Principal | undefined>;
+}
+
+export function apiKeyAuthenticator(app: FastifyInstance): Authenticator {
+  const { apiKeys, principals } = app.deps.stores;
+  return {
+    async authenticate(request) {
+      const header = request.headers.authorization;
+      if (!header?.startsWith('Bearer ')) return undefined;
+      const key = await apiKeys.verify(header.slice('Bearer '.length).trim());
+      if (!key) return undefined;
+      const principal = await principals.get(key.principalId);
+      if (!principal || principal.status !== 'active') return undefined;
+      void apiKeys.touch(key.keyId).catch((err: unknown) => request.log.warn({ err }, 'could not record key use'));
+      return principal;
+    },
+  };
+}
+
+export interface RouteRoles {
+  method: string;
+  url: string;
+  roles: readonly string[] | 'public';
+}
+
+export default fp(async function authorisation(app: FastifyInstance, options: { authenticators: Authenticator[] }) {
+  const table: RouteRoles[] = [];
+  app.decorate('routeRoles', table);
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.roles) {
+      throw new Error(`${route.method} ${route.url} declares no roles: every route must say who may call it (default deny)`);
+    }
+    for (const method of [route.method].flat()) if (method !== 'HEAD') table.push({ method, url: route.url, roles: route.config.roles });
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const roles = request.routeOptions.config?.roles;
+    if (roles === 'public' || request.is404) return;
+    for (const authenticator of options.authenticators) {
+      request.principal = await authenticator.authenticate(request);
+      if (request.principal) break;
+    }
+    if (!request.principal) throw problems.unauthenticated();
+    const allowed = roles ?? [];
+    if (!request.principal.roles.some((role) => allowed.includes(role))) throw problems.forbidden(allowed);
+  });
+});

@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify';
+import { Problem } from '../schemas';
+import accessLog from './access-log';
+import approvals from './approvals';
+import deliveries from './deliveries';
+import evidence from './evidence';
+import health from './health';
+import principals from './principals';
+import webhookEndpoints from './webhook-endpoints';
+
+export default async function routes(app: FastifyInstance, options: { ready?: () => Promise<string | undefined> }) {
+  app.addSchema(Problem);
+  await app.register(health, { ready: options.ready });
+  await app.register(principals);
+  await app.register(accessLog, { prefix: '/access-log' });
+  await app.register(evidence, { prefix: '/evidence' });
+  await app.register(webhookEndpoints, { prefix: '/webhook-endpoints' });
+  await app.register(deliveries, { prefix: '/deliveries' });
+  await app.register(approvals, { prefix: '/approvals' });
+}

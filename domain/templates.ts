@@ -1,0 +1,167 @@
+/**
+ * E-mail templates: one entry per notification kind, each typed by the data it needs. Adding a kind (consent renewal,
+ * breach escalation, …) means adding its data type to `EmailTemplateData` and its draft to `TEMPLATES`; the compiler
+ * then refuses a caller that names an unknown kind or passes the wrong data.
+ *
+ * Templates return a draft (subject, paragraphs, an optional call to action) rather than markup, and one layout turns
+ * every draft into text and HTML. Escaping therefore happens in one place, and no template can forget it.
+ *
+ * Pure: no I/O and no clock, so rendering the same input always gives the same message.
+ */
+import type { ApprovalStatus } from './approval';
+
+export interface EmailTemplateData {
+  'approval.requested': { title: string; approvalId: string; link: string; dueAt: string };
+  'approval.reminder': { title: string; approvalId: string; link: string; dueAt: string; reminder: number };
+  'approval.decided': { title: string; approvalId: string; link: string; outcome: ApprovalStatus; reason?: string; decidedAt?: string };
+}
+
+export type EmailKind = keyof EmailTemplateData;
+
+/** A kind together with its data, correlated: what a caller hands over to have an e-mail sent. */
+export type EmailContent = { [K in EmailKind]: { template: K; data: EmailTemplateData[K] } }[EmailKind];
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+export interface RenderContext {
+  /** Prefix for relative links (`/approvals/…`), e.g. the public URL of the API. */
+  baseUrl?: string;
+}
+
+/** Thrown for input no retry can fix: an unknown kind (say, from an old workflow history) or an unsafe link. */
+export class TemplateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TemplateError';
+  }
+}
+
+const TEXT_WIDTH = 72;
+
+interface Draft {
+  subject: string;
+  paragraphs: string[];
+  action?: { label: string; link: string };
+}
+
+const OUTCOME_WORDING: Record<ApprovalStatus, string> = {
+  approved: 'was approved',
+  rejected: 'was rejected',
+  expired: 'expired without a decision',
+  cancelled: 'was cancelled',
+  pending: 'is still pending',
+};
+
+const TEMPLATES: { [K in EmailKind]: (data: EmailTemplateData[K]) => Draft } = {
+  'approval.requested': (d) => ({
+    subject: `Approval requested: ${d.title}`,
+    paragraphs: [
+      `Your decision is requested on "${d.title}" (approval ${d.approvalId}).`,
+      `Please approve or reject it by ${formatInstant(d.dueAt)}. The requester cannot decide their own request.`,
+    ],
+    action: { label: 'Review the request', link: d.link },
+  }),
+  'approval.reminder': (d) => ({
+    subject: `Reminder ${d.reminder}: approval pending: ${d.title}`,
+    paragraphs: [
+      `"${d.title}" (approval ${d.approvalId}) is still waiting for a decision.`,
+      `It expires at ${formatInstant(d.dueAt)} if nobody decides it.`,
+    ],
+    action: { label: 'Review the request', link: d.link },
+  }),
+  'approval.decided': (d) => ({
+    subject: `${capitalise(d.outcome)}: ${d.title}`,
+    paragraphs: [
+      `"${d.title}" (approval ${d.approvalId}) ${OUTCOME_WORDING[d.outcome] ?? `is ${d.outcome}`}${d.decidedAt ? ` on ${formatInstant(d.decidedAt)}` : ''}.`,
+      ...(d.reason && d.reason.trim() !== '' ? [`Reason: ${d.reason.trim()}`] : []),
+    ],
+    action: { label: 'See the decision', link: d.link },
+  }),
+};
+
+export function isEmailKind(kind: string): kind is EmailKind {
+  return Object.prototype.hasOwnProperty.call(TEMPLATES, kind);
+}
+
+export function renderEmail<K extends EmailKind>(kind: K, data: EmailTemplateData[K], context: RenderContext = {}): RenderedEmail {
+  if (!isEmailKind(kind)) throw new TemplateError(`unknown e-mail template ${JSON.stringify(kind)}`);
+  // The map is exhaustive by type; the cast only restores the kind/data correlation TypeScript loses on lookup.
+  const draft = (TEMPLATES[kind] as (data: EmailTemplateData[K]) => Draft)(data);
+  return layout(draft, context);
+}
+
+function layout(draft: Draft, context: RenderContext): RenderedEmail {
+  const url = draft.action && resolveLink(draft.action.link, context.baseUrl);
+  const subject = oneLine(draft.subject, 200);
+  const text = [...draft.paragraphs.map((p) => wrap(p, TEXT_WIDTH)), ...(draft.action && url ? [`${draft.action.label}:\n${url}`] : [])].join('\n\n') + '\n';
+  const html = [
+    '<!doctype html>',
+    `<html><body style="font-family: sans-serif; line-height: 1.5">`,
+    ...draft.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
+    ...(draft.action && url ? [`<p><a href="${escapeHtml(url)}">${escapeHtml(draft.action.label)}</a></p>`] : []),
+    '</body></html>',
+  ].join('\n');
+  return { subject, text, html };
+}
+
+/** Links must stay http(s): a `javascript:` or `data:` link in a compliance mail would be an attack, not a typo. */
+function resolveLink(link: string, baseUrl: string | undefined): string {
+  const relative = link.startsWith('/') && !link.startsWith('//');
+  // Without a base a relative link cannot be made absolute; show it as given rather than lose it.
+  if (relative && !baseUrl) return link;
+  // Appended rather than resolved with `new URL(link, base)`, which would drop a path prefix the API is mounted under.
+  const candidate = relative && baseUrl ? `${baseUrl.replace(/\/+$/, '')}${link}` : link;
+  let url: URL;
+  try {
+    url = new URL(candidate);
+  } catch {
+    throw new TemplateError('link is not a valid URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TemplateError('link must be an http(s) URL');
+  return url.toString();
+}
+
+/**
+ * Plain text wrapped the way mail clients expect. Short ASCII lines also let the message travel as 7bit instead of
+ * quoted-printable, so the raw message (an outbox .eml, a test's capture) reads as written. Long words such as URLs
+ * stay whole.
+ */
+function wrap(paragraph: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
+}
+
+/** ISO instants shown unambiguously in UTC; anything unparsable is shown as given rather than hidden. */
+function formatInstant(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** Subjects are single header lines: user-supplied titles must not smuggle in line breaks. */
+function oneLine(value: string, max: number): string {
+  const flat = value.replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function capitalise(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+function escapeHtml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}

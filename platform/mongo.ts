@@ -1,0 +1,21 @@
+import { MongoClient, type Db } from 'mongodb';
+import type { Config } from './config';
+
+export interface Database {
+  client: MongoClient;
+  db: Db;
+  close(): Promise<void>;
+}
+
+export async function connectDatabase(config: Pick<Config, 'mongoUri' | 'mongoDb'>): Promise<Database> {
+  if (!config.mongoUri) throw new Error('MONGODB_URI is not set');
+  const client = new MongoClient(config.mongoUri, { serverSelectionTimeoutMS: 10_000, appName: 'complyflow', ignoreUndefined: true });
+  await client.connect();
+  const db = client.db(config.mongoDb);
+  return { client, db, close: () => client.close() };
+}
+
+/** True when the error is a unique-index violation (the signal idempotent writes rely on). */
+export function isDuplicateKey(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}

@@ -1,0 +1,73 @@
+import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
+import type { FieldCrypto } from '../platform/field-crypto';
+
+/**
+ * The data-access log: one entry per request to a protected route, whatever its outcome. Client addresses are
+ * personal data, so they are stored encrypted. Ids are ObjectIds, which sort by time, for cursor pagination.
+ */
+export type AccessOutcome = 'allowed' | 'unauthenticated' | 'forbidden' | 'rejected' | 'failed';
+
+export interface AccessLogEntry {
+  id: string;
+  at: Date;
+  requestId: string;
+  principalId?: string;
+  roles: string[];
+  method: string;
+  route: string;
+  resourceIds: string[];
+  status: number;
+  outcome: AccessOutcome;
+  clientAddress: string;
+}
+
+interface StoredEntry extends Omit<AccessLogEntry, 'id' | 'clientAddress'> {
+  _id: ObjectId;
+  clientAddressEnc: string;
+}
+
+export interface AccessLogQuery {
+  principalId?: string;
+  resourceId?: string;
+  from?: Date;
+  to?: Date;
+  /** Cursor: the id of the last entry of the previous page (pages go newest first). */
+  before?: string;
+  limit: number;
+}
+
+export class AccessLogStore {
+  private readonly entries: Collection<StoredEntry>;
+
+  constructor(
+    db: Db,
+    private readonly crypto: FieldCrypto,
+  ) {
+    this.entries = db.collection<StoredEntry>('access_log');
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.entries.createIndex({ principalId: 1, _id: -1 }, { name: 'principal' });
+    await this.entries.createIndex({ resourceIds: 1, _id: -1 }, { name: 'resource' });
+    await this.entries.createIndex({ at: 1 }, { name: 'at' });
+  }
+
+  async record(entry: Omit<AccessLogEntry, 'id'>): Promise<void> {
+    const { clientAddress, ...rest } = entry;
+    await this.entries.insertOne({ _id: new ObjectId(), ...rest, clientAddressEnc: this.crypto.encrypt(clientAddress, 'access_log.clientAddress') });
+  }
+
+  async query(query: AccessLogQuery): Promise<AccessLogEntry[]> {
+    const filter: Filter<StoredEntry> = {};
+    if (query.principalId) filter.principalId = query.principalId;
+    if (query.resourceId) filter.resourceIds = query.resourceId;
+    if (query.from || query.to) filter.at = { ...(query.from && { $gte: query.from }), ...(query.to && { $lt: query.to }) };
+    if (query.before) filter._id = { $lt: new ObjectId(query.before) };
+    const docs = await this.entries.find(filter).sort({ _id: -1 }).limit(query.limit).toArray();
+    return docs.map(({ _id, clientAddressEnc, ...rest }) => ({
+      id: _id.toHexString(),
+      ...rest,
+      clientAddress: this.crypto.decrypt(clientAddressEnc, 'access_log.clientAddress'),
+    }));
+  }
+}

@@ -1,0 +1,156 @@
+import type { Collection, Db, Filter } from 'mongodb';
+import { canonicalJson } from '../domain/canonical-json';
+import { ChainVerifier, GENESIS_HASH, chainEvent, type EvidenceEvent, type EvidenceInput, type VerificationResult } from '../domain/evidence';
+import { isDuplicateKey } from '../platform/mongo';
+
+/**
+ * Appends to and reads the hash-chained evidence trail.
+ *
+ * Without multi-document transactions, two unique indexes make the chain safe for any number of concurrent writers:
+ * - `_id` is the sequence number, so two writers that read the same head cannot both append after it: one insert
+ *   wins, the other gets a duplicate-key error, re-reads the head and tries again. The chain never forks.
+ * - `key` is the caller's idempotency key, so an activity that is retried after a crash finds its event already
+ *   written and returns it instead of appending a second one.
+ */
+interface StoredEvent extends Omit<EvidenceEvent, 'seq'> {
+  _id: number;
+}
+
+export interface EvidenceQuery {
+  from?: Date;
+  to?: Date;
+  resourceType?: string;
+  resourceId?: string;
+  action?: string;
+  afterSeq?: number;
+  limit?: number;
+}
+
+const MAX_APPEND_ATTEMPTS = 200;
+
+export class EvidenceStore {
+  private readonly events: Collection<StoredEvent>;
+  private indexesReady?: Promise<void>;
+
+  constructor(db: Db) {
+    this.events = db.collection<StoredEvent>('evidence_events');
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.events.createIndex({ key: 1 }, { unique: true, name: 'key_unique' });
+    await this.events.createIndex({ 'resource.type': 1, 'resource.id': 1 }, { name: 'resource' });
+    await this.events.createIndex({ at: 1 }, { name: 'at' });
+  }
+
+  async append(input: EvidenceInput): Promise<EvidenceEvent> {
+    // Idempotency rests on the unique `key` index: make sure it exists even if start-up did not create it, since
+    // without it two racing retries of the same activity would both append.
+    await this.ensureIndexesOnce();
+    // Refuse what JSON cannot hold (NaN, Maps, undefined array items...) instead of letting the round trip below
+    // quietly turn it into null or {}: the trail must record what the caller meant, or nothing.
+    canonicalJson(input.data);
+    // A JSON round trip drops undefined fields and turns dates into ISO strings, so what is hashed is exactly
+    // what the database gives back later.
+    const normalised: EvidenceInput = { ...input, data: JSON.parse(JSON.stringify(input.data)) };
+    for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt += 1) {
+      const existing = await this.events.findOne({ key: input.key });
+      if (existing) return fromStored(existing);
+      const head = await this.head();
+      const event = chainEvent(normalised, head);
+      try {
+        await this.events.insertOne(toStored(event));
+        return event;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        // Lost the race for this sequence number (or a twin wrote the same key): back off a little and re-read.
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 * (attempt + 1))));
+      }
+    }
+    throw new Error(`could not append evidence event ${input.key} after ${MAX_APPEND_ATTEMPTS} attempts`);
+  }
+
+  async head(): Promise<EvidenceEvent | undefined> {
+    const [top] = await this.events.find({}).sort({ _id: -1 }).limit(1).toArray();
+    return top ? fromStored(top) : undefined;
+  }
+
+  async bySeq(seq: number): Promise<EvidenceEvent | undefined> {
+    const found = await this.events.findOne({ _id: seq });
+    return found ? fromStored(found) : undefined;
+  }
+
+  async byKey(key: string): Promise<EvidenceEvent | undefined> {
+    const found = await this.events.findOne({ key });
+    return found ? fromStored(found) : undefined;
+  }
+
+  /** Events matching the filters in sequence order, for listing and export. */
+  async *find(query: EvidenceQuery): AsyncGenerator<EvidenceEvent> {
+    const filter: Filter<StoredEvent> = {};
+    if (query.from || query.to) filter.at = { ...(query.from && { $gte: query.from }), ...(query.to && { $lt: query.to }) };
+    if (query.resourceType) filter['resource.type'] = query.resourceType;
+    if (query.resourceId) filter['resource.id'] = query.resourceId;
+    if (query.action) filter.action = query.action;
+    if (query.afterSeq !== undefined) filter._id = { $gt: query.afterSeq };
+    let cursor = this.events.find(filter).sort({ _id: 1 });
+    if (query.limit !== undefined) {
+      // MongoDB reads limit(0) as "no limit" and a negative limit as a single batch: neither is what was asked.
+      if (query.limit <= 0) return;
+      cursor = cursor.limit(query.limit);
+    }
+    for await (const doc of cursor) yield fromStored(doc);
+  }
+
+  /**
+   * Verifies the chain from `fromSeq` (default: the first event) to `toSeq` (default: the head) in one pass.
+   * An `anchor` — a sequence number and hash an auditor recorded earlier — also catches a deleted tail.
+   */
+  async verify(options: { fromSeq?: number; toSeq?: number; anchor?: { seq: number; hash: string } } = {}): Promise<VerificationResult> {
+    const fromSeq = options.fromSeq ?? 1;
+    let start = { seq: 0, hash: GENESIS_HASH };
+    if (fromSeq > 1) {
+      const before = await this.bySeq(fromSeq - 1);
+      if (!before) {
+        const detail = `event ${fromSeq - 1}, which the range hangs from, is missing`;
+        return { ok: false, checked: 0, firstBreak: { seq: fromSeq - 1, reason: 'sequence-gap', detail } };
+      }
+      start = { seq: before.seq, hash: before.hash };
+    }
+    const verifier = new ChainVerifier(start);
+    const range: Filter<StoredEvent> = { _id: { $gte: fromSeq, ...(options.toSeq !== undefined && { $lte: options.toSeq }) } };
+    for await (const doc of this.events.find(range).sort({ _id: 1 }).batchSize(1000)) {
+      if (!verifier.add(fromStored(doc))) break;
+    }
+    if (options.anchor) verifier.checkAnchor(options.anchor, await this.bySeq(options.anchor.seq));
+    return verifier.result();
+  }
+
+  private async ensureIndexesOnce(): Promise<void> {
+    this.indexesReady ??= this.ensureIndexes().catch((err: unknown) => {
+      this.indexesReady = undefined;
+      throw err;
+    });
+    await this.indexesReady;
+  }
+}
+
+function toStored(event: EvidenceEvent): StoredEvent {
+  const { seq, ...rest } = event;
+  return { _id: seq, ...rest };
+}
+
+/** Tolerates documents edited out of shape (a field removed), so that verification reports them instead of crashing. */
+function fromStored(doc: StoredEvent): EvidenceEvent {
+  const { _id, key, at, actor, action, resource, data, prevHash, hash } = doc;
+  return {
+    seq: _id,
+    key,
+    at,
+    actor: { id: actor?.id, type: actor?.type },
+    action,
+    resource: { type: resource?.type, id: resource?.id },
+    data,
+    prevHash,
+    hash,
+  };
+}

@@ -1,0 +1,27 @@
+import type { Db } from 'mongodb';
+import type { FieldCrypto } from '../platform/field-crypto';
+import { AccessLogStore } from './access-log';
+import { ApiKeyStore } from './api-keys';
+import { DeliveryStore } from './deliveries';
+import { EvidenceStore } from './evidence';
+import { PrincipalStore } from './principals';
+import { WebhookEndpointStore } from './webhook-endpoints';
+
+/** Every collection's access object, built over one database connection. */
+export function createStores(db: Db, crypto: FieldCrypto) {
+  return {
+    principals: new PrincipalStore(db, crypto),
+    apiKeys: new ApiKeyStore(db),
+    accessLog: new AccessLogStore(db, crypto),
+    evidence: new EvidenceStore(db),
+    webhookEndpoints: new WebhookEndpointStore(db, crypto),
+    deliveries: new DeliveryStore(db, crypto),
+  };
+}
+
+export type Stores = ReturnType<typeof createStores>;
+
+/** Creates the indexes idempotency and queries rely on; safe to run at every start, from any process. */
+export async function ensureIndexes(stores: Stores): Promise<void> {
+  for (const store of Object.values(stores)) await store.ensureIndexes();
+}

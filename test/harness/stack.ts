@@ -1,0 +1,28 @@
+import { randomUUID } from 'node:crypto';
+import { loadConfig, type Config } from '../../platform/config';
+import { connectDatabase, type Database } from '../../platform/mongo';
+
+/**
+ * Helpers for integration tests. The global setup started the servers and put their addresses in the environment;
+ * each test file gets its own database and task queue so files never see each other's data.
+ */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  const base = loadConfig(process.env);
+  const suffix = randomUUID().slice(0, 8);
+  return { ...base, mongoDb: `test_${suffix}`, taskQueue: `test-${suffix}`, ...overrides };
+}
+
+export async function connectTestDatabase(config: Config): Promise<Database> {
+  return connectDatabase(config);
+}
+
+/** Polls until `probe` returns a value that is not undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,75 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createActivities } from '../activities';
+import type { Config } from '../platform/config';
+import { FieldCrypto } from '../platform/field-crypto';
+import type { Keyring } from '../platform/keyring';
+import { connectDatabase, type Database } from '../platform/mongo';
+import { SEARCH_ATTRIBUTES } from '../platform/search-attributes';
+import { dataConverter } from '../platform/temporal';
+import { createStores, ensureIndexes } from '../store';
+import { temporal } from '@temporalio/proto';
+
+export interface RunningWorker {
+  worker: Worker;
+  /** Resolves when the worker has stopped polling and finished its in-flight tasks, and connections are closed. */
+  run(): Promise<void>;
+}
+
+/**
+ * Builds a worker: one database connection, the activities over it, and a Temporal worker polling the task queue.
+ * COMPLYFLOW_WORKFLOW_BUNDLE lets a deployment (or the tests) reuse one pre-built bundle.
+ */
+export async function createWorker(options: { config: Config; keyring: Keyring; logger: Logger }): Promise<RunningWorker> {
+  const { config, keyring, logger } = options;
+  const database: Database = await connectDatabase(config);
+  const crypto = new FieldCrypto(keyring);
+  await ensureIndexes(createStores(database.db, crypto));
+  const connection = await NativeConnection.connect({ address: config.temporalAddress! });
+  await checkSearchAttributes(connection, config.temporalNamespace, logger);
+  const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = config.workflowBundle
+    ? { workflowBundle: { codePath: config.workflowBundle } }
+    : { workflowsPath: require.resolve('../workflows') };
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    ...workflowSource,
+    activities: createActivities({ config, db: database.db, crypto, logger: logger.child({ component: 'activities' }) }),
+    dataConverter: dataConverter(keyring),
+    shutdownGraceTime: config.shutdownGraceMs,
+  });
+  return {
+    worker,
+    async run() {
+      try {
+        await worker.run();
+      } finally {
+        await connection.close();
+        await database.close();
+      }
+    },
+  };
+}
+
+/**
+ * Workflows set custom search attributes; a namespace without them fails every such workflow task. Register what
+ * is missing (works on a dev server and where the worker may administer the namespace) or say exactly what to run.
+ */
+async function checkSearchAttributes(connection: NativeConnection, namespace: string, logger: Logger): Promise<void> {
+  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+  const missing = Object.keys(SEARCH_ATTRIBUTES).filter((name) => !(name in (customAttributes ?? {})));
+  if (missing.length === 0) return;
+  const { IndexedValueType } = temporal.api.enums.v1;
+  const typeCodes = { Keyword: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD, Datetime: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME };
+  try {
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((name) => [name, typeCodes[SEARCH_ATTRIBUTES[name]]])),
+    });
+    logger.info({ added: missing }, 'registered missing search attributes');
+  } catch (err) {
+    const commands = missing.map((name) => `temporal operator search-attribute create --namespace ${namespace} --name ${name} --type ${SEARCH_ATTRIBUTES[name]}`);
+    throw new Error(`Temporal namespace ${namespace} lacks search attributes ${missing.join(', ')} and they could not be added (${(err as Error).message}). Run:\n${commands.join('\n')}`);
+  }
+}
