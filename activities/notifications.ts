@@ -87,7 +87,8 @@ export function notificationActivities(deps: ActivityDeps, options: { mailer?: M
       const delivery = await deliveries.claim(deliveryId, {
         channel: 'email',
         kind: req.template,
-        recipients: req.to,
+        // Malformed input is still logged (then refused below) rather than crashing the claim into endless retries.
+        recipients: Array.isArray(req.to) ? req.to.map(String) : [],
         ...(req.resource && { resource: req.resource }),
         ...workflowOf(context),
       });

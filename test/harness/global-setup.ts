@@ -24,10 +24,17 @@ export default async function globalSetup(): Promise<void> {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: path.resolve(__dirname, '../..'), stdio: 'inherit' });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'complyflow-test-'));
   const [temporalPort, ferretPort] = [await freePort(), await freePort()];
-  const servers = await Promise.all([
+  const started = await Promise.allSettled([
     startTemporal({ binary: binaries.temporal, port: temporalPort, headless: true, logFile: path.join(tmp, 'temporal.log') }),
     startFerret({ binary: binaries.ferretdb, port: ferretPort, dataDir: path.join(tmp, 'ferretdb'), logFile: path.join(tmp, 'ferretdb.log') }),
   ]);
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    // Never leave a half-started stack behind.
+    await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+    throw failed.reason;
+  }
+  const servers = started.map((s) => (s as PromiseFulfilledResult<EmbeddedServer>).value);
   globalThis.__COMPLYFLOW_SERVERS__ = servers;
   globalThis.__COMPLYFLOW_TMP__ = tmp;
 
