@@ -1,14 +1,16 @@
-import type { ActivityDeps } from './deps';
+import { consentActivities, type ConsentActivityDeps } from './consent';
 import { evidenceActivities } from './evidence';
 import { notificationActivities } from './notifications';
 
 export type { ActivityDeps } from './deps';
 
-/** Every activity the worker registers, built from the process's shared dependencies. */
-export function createActivities(deps: ActivityDeps) {
+/** Every activity the worker registers, built from the process's shared dependencies (one mailer, one database). */
+export function createActivities(deps: ConsentActivityDeps) {
+  const notifications = notificationActivities(deps);
   return {
     ...evidenceActivities(deps),
-    ...notificationActivities(deps),
+    ...notifications,
+    ...consentActivities(deps, notifications),
   };
 }
 

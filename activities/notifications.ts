@@ -141,8 +141,8 @@ export function notificationActivities(deps: ActivityDeps, options: { mailer?: M
     },
 
     /** Ids of the active endpoints subscribed to the event type, in a stable order. */
-    async webhookTargets(eventType: string): Promise<string[]> {
-      return (await endpoints.targetsFor(eventType)).map((e) => e.id);
+    async webhookTargets(eventType: string, scope: { purposeId?: string } = {}): Promise<string[]> {
+      return (await endpoints.targetsFor(eventType, scope)).map((e) => e.id);
     },
 
     /** POSTs one signed event to one endpoint; one call per endpoint, so each endpoint retries on its own. */

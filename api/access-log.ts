@@ -9,12 +9,13 @@ import type { AccessOutcome } from '../store/access-log';
  */
 export default fp(async function accessLog(app: FastifyInstance) {
   app.addHook('onResponse', async (request, reply) => {
-    if (request.routeOptions.config?.roles === 'public' || !request.routeOptions.url) return;
+    const isPublic = request.routeOptions.config?.roles === 'public';
+    if ((isPublic && !request.linkSubject) || !request.routeOptions.url) return;
     try {
       await app.deps.stores.accessLog.record({
         at: new Date(),
         requestId: String(request.id),
-        principalId: request.principal?.id,
+        principalId: request.principal?.id ?? (request.linkSubject && `subject:${request.linkSubject}`),
         roles: request.principal?.roles ?? [],
         method: request.method,
         route: request.routeOptions.url,
@@ -31,7 +32,8 @@ export default fp(async function accessLog(app: FastifyInstance) {
 
 function resourceIds(request: FastifyRequest): string[] {
   const params = (request.params ?? {}) as Record<string, unknown>;
-  return Object.values(params).filter((v): v is string => typeof v === 'string');
+  const ids = Object.values(params).filter((v): v is string => typeof v === 'string');
+  return request.linkSubject ? [...ids, request.linkSubject] : ids;
 }
 
 function outcomeOf(reply: FastifyReply): AccessOutcome {

@@ -15,10 +15,19 @@ import { validatorCompiler } from './validation';
 
 export type App = FastifyInstance;
 
+/**
+ * What request log lines say about a request. Fastify's default would log the query string (which carries search
+ * terms such as e-mail addresses: `/deliveries?recipient=...`) and the client address (personal data, which the
+ * access log keeps encrypted); neither belongs in plaintext logs.
+ */
+function requestForLog(request: { method?: string; url?: string; host?: string }) {
+  return { method: request.method, url: request.url?.split('?')[0], host: request.host };
+}
+
 /** Builds the API: security plugins and hooks registered once, then the route modules. */
 export async function buildApp(deps: AppDeps, options: { ready?: () => Promise<string | undefined> } = {}): Promise<App> {
   const app = Fastify({
-    loggerInstance: deps.logger.child({ component: 'api' }) as FastifyBaseLogger,
+    loggerInstance: deps.logger.child({ component: 'api' }, { serializers: { req: requestForLog } }) as FastifyBaseLogger,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(given) ? given : randomUUID();

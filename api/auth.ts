@@ -17,13 +17,17 @@ export function apiKeyAuthenticator(app: FastifyInstance): Authenticator {
   const { apiKeys, principals } = app.deps.stores;
   return {
     async authenticate(request) {
-      const header = request.headers.authorization;
-      if (!header?.startsWith('Bearer ')) return undefined;
-      const key = await apiKeys.verify(header.slice('Bearer '.length).trim());
+      // The scheme name is case-insensitive (RFC 9110 §11.1): `bearer <key>` is as valid as `Bearer <key>`.
+      const match = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '');
+      if (!match) return undefined;
+      const key = await apiKeys.verify(match[1]);
       if (!key) return undefined;
       const principal = await principals.get(key.principalId);
       if (!principal || principal.status !== 'active') return undefined;
-      void apiKeys.touch(key.keyId).catch((err: unknown) => request.log.warn({ err }, 'could not record key use'));
+      // Last use is kept to the minute, not per request: a write on every call would cost more than it tells.
+      if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > 60_000) {
+        void apiKeys.touch(key.keyId).catch((err: unknown) => request.log.warn({ err }, 'could not record key use'));
+      }
       return principal;
     },
   };

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Role } from '../domain/roles';
 import type { Config } from '../platform/config';
 import type { FieldCrypto } from '../platform/field-crypto';
+import type { LinkSigner } from '../platform/links';
 import type { Stores } from '../store';
 import type { Principal } from '../store/principals';
 
@@ -15,6 +16,8 @@ export interface AppDeps {
   crypto: FieldCrypto;
   temporal: Client;
   stores: Stores;
+  /** Signs and checks the links sent to people (double opt-in, preference centre, one-click withdrawal). */
+  links: LinkSigner;
 }
 
 declare module 'fastify' {
@@ -24,6 +27,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal?: Principal;
+    /** On public routes opened with a signed link: the data subject the link was issued to (logged as the actor). */
+    linkSubject?: string;
   }
   interface FastifyInstance {
     deps: AppDeps;

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { Config } from '../platform/config';
 import { FieldCrypto } from '../platform/field-crypto';
+import { LinkSigner } from '../platform/links';
+import { publicUrl } from '../platform/config';
 import type { Keyring } from '../platform/keyring';
 import { connectDatabase } from '../platform/mongo';
 import { connectClient } from '../platform/temporal';
@@ -25,7 +27,7 @@ export async function startApi(options: { config: Config; keyring: Keyring; logg
   await ensureIndexes(stores);
   const bootstrapToken = await ensureBootstrapAdmin(stores);
   const temporal = await connectClient(config, keyring);
-  const app = await buildApp({ config, logger, db: database.db, crypto, temporal, stores });
+  const app = await buildApp({ config, logger, db: database.db, crypto, temporal, stores, links: new LinkSigner(keyring, publicUrl(config)) });
   const address = await app.listen({ host: config.apiHost, port: config.apiPort });
   return {
     app,

@@ -14,6 +14,9 @@ export interface EmailTemplateData {
   'approval.requested': { title: string; approvalId: string; link: string; dueAt: string };
   'approval.reminder': { title: string; approvalId: string; link: string; dueAt: string; reminder: number };
   'approval.decided': { title: string; approvalId: string; link: string; outcome: ApprovalStatus; reason?: string; decidedAt?: string };
+  'consent.confirmation': { purposeName: string; noticeText: string; confirmLink: string; confirmBy: string };
+  'consent.renewal': { purposeName: string; noticeText: string; preferencesLink: string; withdrawLink: string; expiresAt: string };
+  'consent.reminder': { purposeName: string; preferencesLink: string; withdrawLink: string; expiresAt: string; reminder: number };
 }
 
 export type EmailKind = keyof EmailTemplateData;
@@ -46,6 +49,8 @@ interface Draft {
   subject: string;
   paragraphs: string[];
   action?: { label: string; link: string };
+  /** A second link, e.g. one-click withdrawal beside "review your choices". */
+  secondary?: { label: string; link: string };
 }
 
 const OUTCOME_WORDING: Record<ApprovalStatus, string> = {
@@ -81,6 +86,29 @@ const TEMPLATES: { [K in EmailKind]: (data: EmailTemplateData[K]) => Draft } = {
     ],
     action: { label: 'See the decision', link: d.link },
   }),
+  'consent.confirmation': (d) => ({
+    subject: `Please confirm: ${d.purposeName}`,
+    paragraphs: [
+      `You asked to receive "${d.purposeName}". Please confirm that this was you by ${formatInstant(d.confirmBy)}; without confirmation nothing will be sent.`,
+      `What you agree to: ${d.noticeText}`,
+    ],
+    action: { label: 'Confirm', link: d.confirmLink },
+  }),
+  'consent.renewal': (d) => ({
+    subject: `Do you still want: ${d.purposeName}?`,
+    paragraphs: [
+      `Your consent to "${d.purposeName}" ends on ${formatInstant(d.expiresAt)}. If you want it to continue, renew it; if you do nothing, it simply ends.`,
+      `What it covers: ${d.noticeText}`,
+    ],
+    action: { label: 'Renew or change your choices', link: d.preferencesLink },
+    secondary: { label: 'Withdraw now (one click)', link: d.withdrawLink },
+  }),
+  'consent.reminder': (d) => ({
+    subject: `Reminder ${d.reminder}: your consent to ${d.purposeName} ends soon`,
+    paragraphs: [`Your consent to "${d.purposeName}" ends on ${formatInstant(d.expiresAt)} unless you renew it.`],
+    action: { label: 'Renew or change your choices', link: d.preferencesLink },
+    secondary: { label: 'Withdraw now (one click)', link: d.withdrawLink },
+  }),
 };
 
 export function isEmailKind(kind: string): kind is EmailKind {
@@ -96,13 +124,15 @@ export function renderEmail<K extends EmailKind>(kind: K, data: EmailTemplateDat
 
 function layout(draft: Draft, context: RenderContext): RenderedEmail {
   const url = draft.action && resolveLink(draft.action.link, context.baseUrl);
+  const secondaryUrl = draft.secondary && resolveLink(draft.secondary.link, context.baseUrl);
   const subject = oneLine(draft.subject, 200);
-  const text = [...draft.paragraphs.map((p) => wrap(p, TEXT_WIDTH)), ...(draft.action && url ? [`${draft.action.label}:\n${url}`] : [])].join('\n\n') + '\n';
+  const text = [...draft.paragraphs.map((p) => wrap(p, TEXT_WIDTH)), ...(draft.action && url ? [`${draft.action.label}:\n${url}`] : []), ...(draft.secondary && secondaryUrl ? [`${draft.secondary.label}:\n${secondaryUrl}`] : [])].join('\n\n') + '\n';
   const html = [
     '<!doctype html>',
     `<html><body style="font-family: sans-serif; line-height: 1.5">`,
     ...draft.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
     ...(draft.action && url ? [`<p><a href="${escapeHtml(url)}">${escapeHtml(draft.action.label)}</a></p>`] : []),
+    ...(draft.secondary && secondaryUrl ? [`<p><a href="${escapeHtml(secondaryUrl)}">${escapeHtml(draft.secondary.label)}</a></p>`] : []),
     '</body></html>',
   ].join('\n');
   return { subject, text, html };

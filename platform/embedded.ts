@@ -62,7 +62,10 @@ export async function startFerret(options: FerretOptions): Promise<EmbeddedServe
   fs.mkdirSync(options.dataDir, { recursive: true });
   const args = [
     '--handler=sqlite',
-    `--sqlite-url=file:${path.resolve(options.dataDir)}/`,
+    // Immediate transactions take SQLite's write lock when they begin and wait for it (busy timeout), instead of
+    // failing with SQLITE_BUSY when two writers upgrade from reading at once — which concurrent API requests and
+    // activities otherwise hit under load.
+    `--sqlite-url=file:${path.resolve(options.dataDir)}/?_txlock=immediate`,
     `--listen-addr=127.0.0.1:${options.port}`,
     '--telemetry=disable',
     '--debug-addr=-',

@@ -17,5 +17,8 @@ export async function connectDatabase(config: Pick<Config, 'mongoUri' | 'mongoDb
 
 /** True when the error is a unique-index violation (the signal idempotent writes rely on). */
 export function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: unknown; writeErrors?: { code?: unknown }[] };
+  // A bulk insert reports the violation on its failed write.
+  return e.code === 11000 || e.writeErrors?.[0]?.code === 11000;
 }

@@ -1,9 +1,9 @@
 import { Runtime } from '@temporalio/worker';
 import path from 'node:path';
-import { startApi } from '../api/server';
+import { startApi, type RunningApi } from '../api/server';
 import { startFerret, startTemporal, type EmbeddedServer } from '../platform/embedded';
 import { onShutdown, startProcess } from '../platform/process';
-import { createWorker } from '../worker/create';
+import { createWorker, type RunningWorker } from '../worker/create';
 import { temporalLogger } from '../worker/runtime-logger';
 
 /**
@@ -35,9 +35,21 @@ export async function runStack(binaries: { temporal?: string; ferretdb?: string 
   }
 
   Runtime.install({ logger: temporalLogger(logger), shutdownSignals: [] });
-  const running = await createWorker({ config, keyring, logger });
-  const workerDone = running.run();
-  const api = await startApi({ config, keyring, logger });
+  let running: RunningWorker | undefined;
+  let workerDone: Promise<void> | undefined;
+  let api: RunningApi;
+  try {
+    running = await createWorker({ config, keyring, logger });
+    workerDone = running.run();
+    api = await startApi({ config, keyring, logger });
+  } catch (err) {
+    // The embedded servers are child processes: exiting without stopping them would leave them running, holding
+    // the ports and data files the next start needs.
+    if (running?.worker.getState() === 'RUNNING') running.worker.shutdown();
+    await workerDone?.catch(() => undefined);
+    await stopEmbedded();
+    throw err;
+  }
 
   const lines = [
     '',
@@ -54,7 +66,7 @@ export async function runStack(binaries: { temporal?: string; ferretdb?: string 
 
   onShutdown(logger, async () => {
     await api.close();
-    running.worker.shutdown();
+    running!.worker.shutdown();
     await workerDone;
     await stopEmbedded();
   });

@@ -35,9 +35,13 @@ if (require.main === module) {
     process.chdir(root);
     ensureDependencies();
     build();
+    if (role === "--build-only") process.exit(0);
     if (role === 'api') require(path.join(root, 'dist', 'api', 'main.js'));
     else if (role === 'worker') require(path.join(root, 'dist', 'worker', 'main.js'));
     else {
+      // Validate the configuration before provisioning, which can mean minutes of building on a fresh machine:
+      // a bad value exits here (code 78, every problem listed), exactly as it would in the stack itself.
+      require(path.join(root, 'dist', 'platform', 'process.js')).startProcess('complyflow');
       const needsBinaries = !process.env.TEMPORAL_ADDRESS || !process.env.MONGODB_URI;
       const binaries = needsBinaries ? require('./provision.js').provisionAll() : {};
       require(path.join(root, 'dist', 'scripts', 'stack.js'))

@@ -27,10 +27,19 @@ export interface EvidenceQuery {
 }
 
 const MAX_APPEND_ATTEMPTS = 200;
+const MAX_BATCH = 200;
+
+interface PendingAppend {
+  input: EvidenceInput;
+  resolve(event: EvidenceEvent): void;
+  reject(err: unknown): void;
+}
 
 export class EvidenceStore {
   private readonly events: Collection<StoredEvent>;
   private indexesReady?: Promise<void>;
+  private readonly pending: PendingAppend[] = [];
+  private flushing = false;
 
   constructor(db: Db) {
     this.events = db.collection<StoredEvent>('evidence_events');
@@ -52,21 +61,62 @@ export class EvidenceStore {
     // A JSON round trip drops undefined fields and turns dates into ISO strings, so what is hashed is exactly
     // what the database gives back later.
     const normalised: EvidenceInput = { ...input, data: JSON.parse(JSON.stringify(input.data)) };
+    return new Promise((resolve, reject) => {
+      this.pending.push({ input: normalised, resolve, reject });
+      void this.flush();
+    });
+  }
+
+  /**
+   * Group commit: appends waiting in this process are chained and inserted together, one batch at a time. Writers in
+   * one process then never race each other for the head, and the chain's rate is set by batches, not single inserts.
+   */
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, MAX_BATCH);
+        try {
+          const events = await this.appendBatch(batch.map((b) => b.input));
+          batch.forEach((b, i) => b.resolve(events[i]));
+        } catch (err) {
+          batch.forEach((b) => b.reject(err));
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async appendBatch(inputs: EvidenceInput[]): Promise<EvidenceEvent[]> {
+    const results: (EvidenceEvent | undefined)[] = new Array(inputs.length);
     for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt += 1) {
-      const existing = await this.events.findOne({ key: input.key });
-      if (existing) return fromStored(existing);
-      const head = await this.head();
-      const event = chainEvent(normalised, head);
+      const waiting = inputs.map((input, i) => ({ input, i })).filter(({ i }) => !results[i]);
+      if (waiting.length === 0) break;
+      const written = new Map<string, EvidenceEvent>();
+      for (const doc of await this.events.find({ key: { $in: [...new Set(waiting.map((w) => w.input.key))] } }).toArray()) written.set(doc.key, fromStored(doc));
+      // Chain what is not written yet, once per key (a key twice in one batch is one event).
+      const fresh: EvidenceEvent[] = [];
+      let previous = await this.head();
+      for (const { input } of waiting) {
+        if (written.has(input.key)) continue;
+        const event = chainEvent(input, previous);
+        written.set(input.key, event);
+        fresh.push(event);
+        previous = event;
+      }
       try {
-        await this.events.insertOne(toStored(event));
-        return event;
+        if (fresh.length > 0) await this.events.insertMany(fresh.map(toStored), { ordered: true });
+        for (const { input, i } of waiting) results[i] = written.get(input.key);
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        // Lost the race for this sequence number (or a twin wrote the same key): back off a little and re-read.
+        // Another process appended first (or wrote one of these keys): what did get in is found by key next round.
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 * (attempt + 1))));
       }
     }
-    throw new Error(`could not append evidence event ${input.key} after ${MAX_APPEND_ATTEMPTS} attempts`);
+    if (results.some((r) => r === undefined)) throw new Error(`could not append ${inputs.length} evidence events after ${MAX_APPEND_ATTEMPTS} attempts`);
+    return results as EvidenceEvent[];
   }
 
   async head(): Promise<EvidenceEvent | undefined> {

@@ -1,6 +1,9 @@
 import type { Db } from 'mongodb';
 import type { FieldCrypto } from '../platform/field-crypto';
 import { AccessLogStore } from './access-log';
+import { ConsentStore } from './consents';
+import { PurposeStore } from './purposes';
+import { SubjectStore } from './subjects';
 import { ApiKeyStore } from './api-keys';
 import { DeliveryStore } from './deliveries';
 import { EvidenceStore } from './evidence';
@@ -16,6 +19,9 @@ export function createStores(db: Db, crypto: FieldCrypto) {
     evidence: new EvidenceStore(db),
     webhookEndpoints: new WebhookEndpointStore(db, crypto),
     deliveries: new DeliveryStore(db, crypto),
+    subjects: new SubjectStore(db, crypto),
+    purposes: new PurposeStore(db),
+    consents: new ConsentStore(db, crypto),
   };
 }
 

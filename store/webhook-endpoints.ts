@@ -15,6 +15,8 @@ export interface WebhookEndpoint {
   url: string;
   /** Event types delivered to the endpoint, or `['*']` for all of them. */
   events: string[];
+  /** Only events about these purposes (consent changes); omitted: events about any purpose. */
+  purposeIds?: string[];
   description: string;
   active: boolean;
   createdAt: Date;
@@ -56,13 +58,14 @@ export class WebhookEndpointStore {
   }
 
   /** Creates an endpoint and returns its signing secret: the only time the secret leaves the database. */
-  async create(input: { url: string; events: string[]; description?: string; createdBy: string }): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+  async create(input: { url: string; events: string[]; purposeIds?: string[]; description?: string; createdBy: string }): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     const events = normaliseEvents(input.events);
     const secret = `whsec_${randomBytes(32).toString('base64url')}`;
     const doc: StoredEndpoint = {
       _id: newId('whe'),
       url: checkUrl(input.url),
       events,
+      ...(input.purposeIds && input.purposeIds.length > 0 && { purposeIds: [...new Set(input.purposeIds)] }),
       description: input.description ?? '',
       active: true,
       createdAt: new Date(),
@@ -92,10 +95,11 @@ export class WebhookEndpointStore {
     return doc ? toEndpoint(doc) : this.get(id);
   }
 
-  /** Active endpoints subscribed to the event type, by name or through `*`, in id order. */
-  async targetsFor(eventType: string): Promise<WebhookEndpoint[]> {
+  /** Active endpoints subscribed to the event type, by name or through `*`, in id order; for an event about a
+   * purpose, only endpoints that take every purpose or name this one. */
+  async targetsFor(eventType: string, scope: { purposeId?: string } = {}): Promise<WebhookEndpoint[]> {
     const docs = await this.endpoints.find({ active: true, events: { $in: [eventType, ALL_EVENTS] } }).sort({ _id: 1 }).toArray();
-    return docs.map(toEndpoint);
+    return docs.map(toEndpoint).filter((e) => !e.purposeIds || (scope.purposeId !== undefined && e.purposeIds.includes(scope.purposeId)));
   }
 
   /** The plaintext signing secret, for the code that signs deliveries and nothing else. */
@@ -132,6 +136,7 @@ function toEndpoint(doc: StoredEndpoint): WebhookEndpoint {
     id: doc._id,
     url: doc.url,
     events: doc.events,
+    ...(doc.purposeIds && { purposeIds: doc.purposeIds }),
     description: doc.description,
     active: doc.active,
     createdAt: doc.createdAt,

@@ -6,7 +6,8 @@ import { FieldCrypto } from '../platform/field-crypto';
 import type { Keyring } from '../platform/keyring';
 import { connectDatabase, type Database } from '../platform/mongo';
 import { SEARCH_ATTRIBUTES } from '../platform/search-attributes';
-import { dataConverter } from '../platform/temporal';
+import { connectClient, dataConverter } from '../platform/temporal';
+import type { Client } from '@temporalio/client';
 import { createStores, ensureIndexes } from '../store';
 import { temporal } from '@temporalio/proto';
 
@@ -26,6 +27,7 @@ export async function createWorker(options: { config: Config; keyring: Keyring; 
   const crypto = new FieldCrypto(keyring);
   await ensureIndexes(createStores(database.db, crypto));
   const connection = await NativeConnection.connect({ address: config.temporalAddress! });
+  let client: Promise<Client> | undefined;
   await checkSearchAttributes(connection, config.temporalNamespace, logger);
   const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = config.workflowBundle
     ? { workflowBundle: { codePath: config.workflowBundle } }
@@ -35,7 +37,7 @@ export async function createWorker(options: { config: Config; keyring: Keyring; 
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     ...workflowSource,
-    activities: createActivities({ config, db: database.db, crypto, logger: logger.child({ component: 'activities' }) }),
+    activities: createActivities({ config, db: database.db, crypto, keyring, logger: logger.child({ component: 'activities' }), temporal: () => (client ??= connectClient(config, keyring)) }),
     dataConverter: dataConverter(keyring),
     shutdownGraceTime: config.shutdownGraceMs,
   });
@@ -45,6 +47,7 @@ export async function createWorker(options: { config: Config; keyring: Keyring; 
       try {
         await worker.run();
       } finally {
+        if (client) await (await client).connection.close();
         await connection.close();
         await database.close();
       }

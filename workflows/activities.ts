@@ -6,12 +6,19 @@ import type { Activities } from '../activities';
  * systems and retry with backoff for longer. Every call carries an idempotency key derived from the workflow id and
  * the step, so a retry or a replay after a worker crash can never record or send twice.
  */
-export const { recordEvidence } = proxyActivities<Activities>({
+export const { recordEvidence, consentEventToEvidence, consentLifecycleStep } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
-export const { sendEmail, webhookTargets, deliverWebhook } = proxyActivities<Activities>({
+export const { sendEmail, webhookTargets, deliverWebhook, sendConsentMessage } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 20 },
+});
+
+/** Long scans heartbeat their progress; a worker that dies mid-scan is noticed within the heartbeat timeout. */
+export const { signalPolicyChange } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });

@@ -58,14 +58,14 @@ export async function approvalWorkflow(request: ApprovalRequest): Promise<Approv
   await Promise.all([
     request.notify.length > 0 &&
       sendEmail({ key: `${workflowId}:requested`, to: request.notify, template: 'approval.requested', data: { title: request.title, approvalId: request.approvalId, link, dueAt: state.expiresAt }, resource }),
-    publish('requested', 'approval.requested', { approvalId: request.approvalId, resource: request.resource, expiresAt: state.expiresAt }, request.requestedAt),
+    publish({ step: 'requested', type: 'approval.requested', data: { approvalId: request.approvalId, resource: request.resource, expiresAt: state.expiresAt }, occurredAt: request.requestedAt, resource }),
   ]);
 
   // Wait for a decision, sending reminders on the way; each wait is a durable timer that survives worker restarts.
   while (state.status === 'pending') {
     const reminderAt = nextReminderAt(request, state);
     const until = reminderAt ?? state.expiresAt;
-    const decided = await condition(() => state.status !== 'pending', Math.max(0, Date.parse(until) - Date.now()));
+    const decided = await condition(() => state.status !== 'pending', Math.max(1, Date.parse(until) - Date.now()));
     if (decided) break;
     if (!reminderAt) {
       state = { ...state, status: 'expired' };
@@ -92,7 +92,13 @@ export async function approvalWorkflow(request: ApprovalRequest): Promise<Approv
   await Promise.all([
     request.notify.length > 0 &&
       sendEmail({ key: `${workflowId}:${state.status}`, to: request.notify, template: 'approval.decided', data: { title: request.title, approvalId: request.approvalId, link, outcome: state.status, reason: decision?.reason ?? '' }, resource }),
-    publish(state.status, `approval.${state.status}`, { approvalId: request.approvalId, resource: request.resource, outcome: state.status }, decision?.decidedAt ?? new Date().toISOString()),
+    publish({
+      step: state.status,
+      type: `approval.${state.status}`,
+      data: { approvalId: request.approvalId, resource: request.resource, outcome: state.status },
+      occurredAt: decision?.decidedAt ?? new Date().toISOString(),
+      resource,
+    }),
   ]);
   // Let an update accepted in the same task finish before the run closes.
   await condition(allHandlersFinished);

@@ -1,16 +1,28 @@
 import { workflowInfo } from '@temporalio/workflow';
 import { deliverWebhook, webhookTargets } from './activities';
 
+export interface Publication {
+  /** Names the moment in the process; makes the delivery keys deterministic. */
+  step: string;
+  type: string;
+  data: Record<string, unknown>;
+  occurredAt: string;
+  /** For events about a purpose: endpoints limited to other purposes are skipped. */
+  purposeId?: string;
+  /** What the event is about, recorded with each delivery (e.g. to measure withdrawal propagation). */
+  resource?: { type: string; id: string };
+}
+
 /**
  * Tells subscribed systems about a change: one delivery per endpoint, each retried on its own, so a slow or broken
- * receiver delays nobody else. `step` names the moment in the process and makes the delivery keys deterministic.
+ * receiver delays nobody else.
  */
-export async function publish(step: string, type: string, data: Record<string, unknown>, occurredAt: string): Promise<void> {
-  const eventId = `${workflowInfo().workflowId}:${step}`;
-  const endpoints = await webhookTargets(type);
+export async function publish(p: Publication): Promise<void> {
+  const eventId = `${workflowInfo().workflowId}:${p.step}`;
+  const endpoints = await webhookTargets(p.type, { purposeId: p.purposeId });
   await Promise.all(
     endpoints.map((endpointId) =>
-      deliverWebhook({ key: `${eventId}:${endpointId}`, endpointId, event: { id: eventId, type, occurredAt, data } }),
+      deliverWebhook({ key: `${eventId}:${endpointId}`, endpointId, event: { id: eventId, type: p.type, occurredAt: p.occurredAt, data: p.data }, resource: p.resource }),
     ),
   );
 }

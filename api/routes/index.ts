@@ -2,6 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { Problem } from '../schemas';
 import accessLog from './access-log';
 import approvals from './approvals';
+import consentImport from './consent-import';
+import consentPropagation from './consent-propagation';
+import consents from './consents';
+import preferences from './preferences';
+import purposes from './purposes';
+import subjects from './subjects';
 import deliveries from './deliveries';
 import evidence from './evidence';
 import health from './health';
@@ -17,4 +23,10 @@ export default async function routes(app: FastifyInstance, options: { ready?: ()
   await app.register(webhookEndpoints, { prefix: '/webhook-endpoints' });
   await app.register(deliveries, { prefix: '/deliveries' });
   await app.register(approvals, { prefix: '/approvals' });
+  await app.register(subjects, { prefix: '/subjects' });
+  await app.register(purposes, { prefix: '/purposes' });
+  await app.register(consents, { prefix: '/consents' });
+  await app.register(consentImport, { prefix: '/consents' });
+  await app.register(consentPropagation, { prefix: '/consents' });
+  await app.register(preferences);
 }

@@ -8,6 +8,7 @@ const Endpoint = Type.Object({
   id: Type.String(),
   url: Type.String(),
   events: Type.Array(Type.String()),
+  purposeIds: Type.Optional(Type.Array(Type.String())),
   description: Type.String(),
   active: Type.Boolean(),
   createdAt: Type.String({ format: 'date-time' }),
@@ -34,6 +35,7 @@ const webhookEndpoints: FastifyPluginAsyncTypebox = async (app) => {
         body: Strict({
           url: Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://' }),
           events: Type.Array(Type.String({ pattern: '^(\\*|[a-z][a-z0-9_-]*(\\.[a-z0-9_-]+)*)$', maxLength: 128 }), { minItems: 1, maxItems: 100, uniqueItems: true }),
+          purposeIds: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z][a-z0-9-]{1,63}$' }), { maxItems: 100, uniqueItems: true, description: 'Only consent events about these purposes' })),
           description: Type.Optional(Type.String({ maxLength: 500 })),
         }),
         response: withErrors({ 201: Type.Composite([Endpoint, Type.Object({ secret: Type.String({ description: 'Signing secret; shown once.' }) })]) }),

@@ -2,6 +2,8 @@ import { Runtime, DefaultLogger } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../platform/config';
 import { FieldCrypto } from '../../platform/field-crypto';
+import { LinkSigner } from '../../platform/links';
+import { publicUrl } from '../../platform/config';
 import { loadKeyring, type Keyring } from '../../platform/keyring';
 import { createLogger } from '../../platform/logger';
 import { connectDatabase, type Database } from '../../platform/mongo';
@@ -47,7 +49,7 @@ export async function startTestApi(overrides: Partial<Config> = {}, logDestinati
   const stores = createStores(database.db, crypto);
   await ensureIndexes(stores);
   const temporal = await connectClient(config, keyring);
-  const app = await buildApp({ config, logger, db: database.db, crypto, temporal, stores });
+  const app = await buildApp({ config, logger, db: database.db, crypto, temporal, stores, links: new LinkSigner(keyring, publicUrl(config)) });
   await app.ready();
   const workers: (RunningWorker & { done: Promise<void> })[] = [];
   return {

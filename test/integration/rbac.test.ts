@@ -31,11 +31,32 @@ const EXPECTED: Record<string, readonly Role[]> = {
   'GET /approvals': ['admin', 'compliance-officer', 'vendor-manager', 'incident-responder', 'auditor'],
   'GET /approvals/:approvalId': ['admin', 'compliance-officer', 'vendor-manager', 'incident-responder', 'auditor', 'staff'],
   'POST /approvals/:approvalId/decision': ['admin', 'compliance-officer', 'vendor-manager', 'incident-responder', 'staff'],
+  'POST /subjects': ['compliance-officer', 'admin', 'system'],
+  'POST /subjects/search': ['compliance-officer', 'admin', 'system'],
+  'GET /subjects/:subjectId': ['compliance-officer', 'admin', 'system', 'auditor'],
+  'PATCH /subjects/:subjectId': ['compliance-officer', 'admin', 'system'],
+  'POST /subjects/:subjectId/preference-links': ['compliance-officer', 'admin', 'system'],
+  'POST /purposes': ['compliance-officer', 'admin'],
+  'GET /purposes': ['compliance-officer', 'admin', 'auditor', 'system'],
+  'GET /purposes/:purposeId': ['compliance-officer', 'admin', 'auditor', 'system'],
+  'PATCH /purposes/:purposeId': ['compliance-officer', 'admin'],
+  'POST /purposes/:purposeId/notices': ['compliance-officer', 'admin'],
+  'GET /purposes/:purposeId/notices': ['compliance-officer', 'admin', 'auditor', 'system'],
+  'POST /consents/grants': ['compliance-officer', 'admin', 'system'],
+  'POST /consents/withdrawals': ['compliance-officer', 'admin', 'system'],
+  'GET /consents/check': ['compliance-officer', 'admin', 'system'],
+  'GET /consents/subjects/:subjectId': ['compliance-officer', 'admin', 'auditor', 'system'],
+  'GET /consents/events/:eventId/receipt': ['compliance-officer', 'admin', 'auditor', 'system'],
+  'GET /consents/stats': ['compliance-officer', 'admin', 'auditor'],
+  'GET /consents/export': ['compliance-officer', 'admin', 'auditor'],
+  'POST /consents/import': ['compliance-officer', 'admin', 'system'],
+  'GET /consents/propagation': ['compliance-officer', 'auditor', 'admin'],
 };
 
 interface Call {
   url: string;
-  payload?: object;
+  payload?: object | string;
+  contentType?: string;
 }
 
 describe('RBAC matrix', () => {
@@ -61,6 +82,18 @@ describe('RBAC matrix', () => {
       return res.json().approvalId as string;
     };
     const newEndpoint = async () => (await api.stores.webhookEndpoints.create({ url: `${hooks.url}/x`, events: ['*'], createdBy: 'test' })).endpoint.id;
+    // Consent fixtures: a purpose with a notice, a subject with a consent, and fresh ones where a call uses them up.
+    const setup = (method: 'POST', url: string, payload: object) => api.app.inject({ method, url, payload, headers: { authorization: `Bearer ${tokens.admin.token}` } });
+    let serial = 0;
+    const newSubject = async () => {
+      serial += 1;
+      return (await api.stores.subjects.create({ name: `Matrix ${serial}`, email: `matrix.${serial}@example.org`, country: 'DE' })).subject.id;
+    };
+    const grantTo = async (subjectId: string) => (await setup('POST', '/consents/grants', { subjectId, purposeId: 'rbac-news', method: 'api' })).json().event.id as string;
+    expect((await setup('POST', '/purposes', { id: 'rbac-news', name: 'News', description: 'News by e-mail', lawfulBasis: 'consent', channels: ['email'], policies: [] })).statusCode).toBe(201);
+    expect((await setup('POST', '/purposes/rbac-news/notices', { text: 'We e-mail you news.' })).statusCode).toBe(201);
+    const subjectId = await newSubject();
+    const grantEventId = await grantTo(subjectId);
     calls = {
       'GET /me': async () => ({ url: '/me' }),
       'POST /principals': async () => ({ url: '/principals', payload: { kind: 'system', name: 'CRM', roles: ['system'] } }),
@@ -83,6 +116,30 @@ describe('RBAC matrix', () => {
       'GET /approvals': async () => ({ url: '/approvals' }),
       'GET /approvals/:approvalId': async (caller) => ({ url: `/approvals/${await newApproval(caller.principalId)}` }),
       'POST /approvals/:approvalId/decision': async (caller) => ({ url: `/approvals/${await newApproval(caller.principalId)}/decision`, payload: { decision: 'approve', reason: 'matrix' } }),
+      'POST /subjects': async () => ({ url: '/subjects', payload: { name: 'New Person', email: `new.${(serial += 1)}@example.org`, country: 'FR' } }),
+      'POST /subjects/search': async () => ({ url: '/subjects/search', payload: { email: 'matrix.1@example.org' } }),
+      'GET /subjects/:subjectId': async () => ({ url: `/subjects/${subjectId}` }),
+      'PATCH /subjects/:subjectId': async () => ({ url: `/subjects/${subjectId}`, payload: { timeZone: 'Europe/Berlin' } }),
+      'POST /subjects/:subjectId/preference-links': async () => ({ url: `/subjects/${subjectId}/preference-links` }),
+      'POST /purposes': async () => ({ url: '/purposes', payload: { id: `rbac-p${(serial += 1)}`, name: 'P', description: 'D', lawfulBasis: 'legitimate-interests', channels: ['post'], policies: [] } }),
+      'GET /purposes': async () => ({ url: '/purposes' }),
+      'GET /purposes/:purposeId': async () => ({ url: '/purposes/rbac-news' }),
+      'PATCH /purposes/:purposeId': async () => ({ url: '/purposes/rbac-news', payload: { description: 'News by e-mail, monthly' } }),
+      'POST /purposes/:purposeId/notices': async () => ({ url: '/purposes/rbac-news/notices', payload: { text: 'We e-mail you news once a month.' } }),
+      'GET /purposes/:purposeId/notices': async () => ({ url: '/purposes/rbac-news/notices' }),
+      'POST /consents/import': async () => ({ url: '/consents/import', contentType: 'text/csv', payload: `externalId,email,country,purposeId,grantedAt\nrbac-imp-${Math.random().toString(36).slice(2)},imp@example.org,DE,rbac-news,2026-01-01T00:00:00Z\n` }),
+      'GET /consents/propagation': async () => ({ url: '/consents/propagation' }),
+      'POST /consents/grants': async () => ({ url: '/consents/grants', payload: { subjectId: await newSubject(), purposeId: 'rbac-news', method: 'checkbox', proof: { element: 'form#news', preTicked: false, action: 'ticked' } } }),
+      'POST /consents/withdrawals': async () => {
+        const id = await newSubject();
+        await grantTo(id);
+        return { url: '/consents/withdrawals', payload: { subjectId: id, purposeId: 'rbac-news' } };
+      },
+      'GET /consents/check': async () => ({ url: `/consents/check?subjectId=${subjectId}&purposeId=rbac-news&channel=email` }),
+      'GET /consents/subjects/:subjectId': async () => ({ url: `/consents/subjects/${subjectId}` }),
+      'GET /consents/events/:eventId/receipt': async () => ({ url: `/consents/events/${grantEventId}/receipt` }),
+      'GET /consents/stats': async () => ({ url: '/consents/stats' }),
+      'GET /consents/export': async () => ({ url: '/consents/export?format=csv&purposeId=rbac-news' }),
     };
   });
 
@@ -105,11 +162,11 @@ describe('RBAC matrix', () => {
     for (const route of declared()) {
       const [method] = route.name.split(' ');
       const anonymous = await calls[route.name]({ principalId: 'prn_nobody' });
-      const unauth = await api.app.inject({ method: method as 'GET', url: anonymous.url, payload: anonymous.payload });
+      const unauth = await api.app.inject({ method: method as 'GET', url: anonymous.url, payload: anonymous.payload, headers: anonymous.contentType ? { 'content-type': anonymous.contentType } : {} });
       if (unauth.statusCode !== 401) failures.push(`${route.name} without credentials → ${unauth.statusCode}`);
       for (const role of ROLES) {
         const call = await calls[route.name](tokens[role]);
-        const res = await api.app.inject({ method: method as 'GET', url: call.url, payload: call.payload, headers: { authorization: `Bearer ${tokens[role].token}` } });
+        const res = await api.app.inject({ method: method as 'GET', url: call.url, payload: call.payload, headers: { authorization: `Bearer ${tokens[role].token}`, ...(call.contentType && { 'content-type': call.contentType }) } });
         const allowed = EXPECTED[route.name].includes(role);
         const ok = allowed ? res.statusCode >= 200 && res.statusCode < 300 : res.statusCode === 403;
         if (!ok) failures.push(`${route.name} as ${role} → ${res.statusCode} ${res.body.slice(0, 200)}`);
@@ -124,7 +181,7 @@ describe('RBAC matrix', () => {
     expect(res.statusCode).toBe(403);
     const anonymous = await api.app.inject({ method: 'GET', url: `/principals/prn_someone` });
     expect(anonymous.statusCode).toBe(401);
-    const forbidden = await eventually(async () => (await api.stores.accessLog.query({ principalId: tokens.staff.principalId, limit: 50 })).find((e) => e.route === '/access-log' && e.outcome === 'forbidden'));
+    const forbidden = await eventually(async () => (await api.stores.accessLog.query({ principalId: tokens.staff.principalId, limit: 50 })).find((e) => e.requestId === res.headers['x-request-id']));
     expect(forbidden).toMatchObject({ method: 'GET', status: 403, roles: ['staff'], requestId: res.headers['x-request-id'] });
     const unauthenticated = await eventually(async () => (await api.stores.accessLog.query({ resourceId: 'prn_someone', limit: 5 })).find((e) => e.outcome === 'unauthenticated'));
     expect(unauthenticated).toMatchObject({ route: '/principals/:principalId', status: 401, clientAddress: '127.0.0.1' });

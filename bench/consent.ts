@@ -1,0 +1,170 @@
+/**
+ * `npm run bench:consent`: consent lifecycle throughput and timer precision on the real stack.
+ *
+ * Starts an embedded Temporal server and FerretDB, a worker process and the API, then:
+ * 1. starts N lifecycles directly through the Temporal client (the baseline), and N through the API
+ *    (POST /consents/grants: authentication, validation, the consent record, then signal-with-start);
+ * 2. prints starts/s of both and their ratio, the worker's peak RSS, and how late each lifecycle's first timer fired
+ *    relative to its due time (p50/p99) while all 2N workflows sleep.
+ * BENCH_COUNT (default 10000) and BENCH_CONCURRENCY (default 64) tune it.
+ */
+import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../platform/config';
+import { freePort, startFerret, startTemporal } from '../platform/embedded';
+import { loadKeyring } from '../platform/keyring';
+import { createLogger } from '../platform/logger';
+import { connectClient } from '../platform/temporal';
+import { startApi } from '../api/server';
+import { lifecycleWorkflowId } from '../domain/consent-lifecycle';
+import { scheduleFor } from '../domain/consent-policy';
+import { consentLifecycleWorkflow } from '../workflows/consent';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { provisionAll } = require('../../scripts/provision.js') as { provisionAll(): Record<string, string> };
+
+const COUNT = Number(process.env.BENCH_COUNT ?? 10_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+/** Every lifecycle's renewal timer falls due this long after the bench starts its first workflow. */
+const TIMER_DELAY_SECONDS = Number(process.env.BENCH_TIMER_DELAY ?? 240);
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<number> {
+  const started = process.hrtime.bigint();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+}
+
+async function main(): Promise<void> {
+  const binaries = provisionAll();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'complyflow-bench-'));
+  const [temporalPort, ferretPort] = [await freePort(), await freePort()];
+  const temporal = await startTemporal({ binary: binaries.temporal, port: temporalPort, headless: true, logFile: path.join(tmp, 'temporal.log') });
+  const ferret = await startFerret({ binary: binaries.ferretdb, port: ferretPort, dataDir: path.join(tmp, 'ferretdb'), logFile: path.join(tmp, 'ferretdb.log') });
+  const env = {
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    TEMPORAL_ADDRESS: temporal.address,
+    MONGODB_URI: `mongodb://${ferret.address}/`,
+    MONGODB_DATABASE: 'bench',
+    COMPLYFLOW_DATA_DIR: tmp,
+    COMPLYFLOW_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+    COMPLYFLOW_BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
+    API_PORT: '0',
+    API_RATE_LIMIT_PER_MINUTE: '1000000',
+  };
+  const config = loadConfig(env);
+  const keyring = loadKeyring(config);
+  const logger = createLogger({ level: 'warn', name: 'bench' });
+  // The worker logs at info only to announce that it polls; its other output is not needed.
+  const worker = spawn(process.execPath, [path.resolve(__dirname, '../worker/main.js')], { env: { ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    worker.stdout!.on('data', (chunk: Buffer) => (chunk.toString().includes('worker polling') ? resolve() : undefined));
+    worker.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+  });
+  const api = await startApi({ config, keyring, logger });
+  const client = await connectClient(config, keyring);
+  const { stores } = api.app.deps;
+  try {
+    const system = await stores.principals.create({ kind: 'system', name: 'bench CRM', roles: ['system'], createdBy: 'bench' });
+    const { token } = await stores.apiKeys.create({ principalId: system.id, label: 'bench', createdBy: 'bench' });
+    const firstStart = Date.now();
+    const validFor = TIMER_DELAY_SECONDS * 4;
+    const policy = { jurisdiction: 'default', validFor: `PT${validFor}S`, renewBefore: `PT${validFor - TIMER_DELAY_SECONDS}S` };
+    await stores.purposes.create({ id: 'bench', name: 'Bench', description: 'Benchmark purpose', lawfulBasis: 'consent', channels: ['email'], policies: [policy], doubleOptIn: { required: false, confirmWithin: 'P7D' } });
+    await stores.purposes.addNotice({ purposeId: 'bench', text: 'Benchmark notice.', language: 'en', effectiveFrom: new Date(), createdBy: 'bench' });
+
+    say(`Creating ${2 * COUNT} subjects…`);
+    const ids = Array.from({ length: 2 * COUNT }, (_, i) => i);
+    const subjectIds: string[] = [];
+    await pool(ids, CONCURRENCY, async (i) => {
+      subjectIds[i] = (await stores.subjects.create({ email: `person${i}@bench.example`, country: 'DE', externalId: `bench-${i}` })).subject.id;
+    });
+
+    // Baseline: the Temporal client alone, each lifecycle sleeping on the same kind of timer.
+    const direct = subjectIds.slice(0, COUNT);
+    const directSeconds = await pool(direct, CONCURRENCY, async (subjectId) => {
+      const grantedAt = new Date(firstStart).toISOString();
+      await client.workflow.start(consentLifecycleWorkflow, {
+        workflowId: lifecycleWorkflowId(subjectId, 'bench'),
+        taskQueue: config.taskQueue,
+        args: [{ subjectId, purposeId: 'bench', state: { subjectId, purposeId: 'bench', status: 'active', cycle: 1, consentType: 'express', grantEventId: `direct-${subjectId}`, grantedAt, noticeVersionId: 'bench@1', method: 'api', schedule: scheduleFor(grantedAt, policy), lastEventId: `direct-${subjectId}`, updatedAt: grantedAt } }],
+      });
+    });
+
+    const viaApi = subjectIds.slice(COUNT);
+    const apiSeconds = await pool(viaApi, CONCURRENCY, async (subjectId) => {
+      const res = await fetch(`${api.url}/consents/grants`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ subjectId, purposeId: 'bench', method: 'api' }),
+      });
+      if (res.status !== 201) throw new Error(`grant failed: ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+    });
+
+    const directRate = COUNT / directSeconds;
+    const apiRate = COUNT / apiSeconds;
+    say('');
+    say(`| lifecycle starts (${COUNT} each, concurrency ${CONCURRENCY}) | seconds | starts/s |`);
+    say('|---|---|---|');
+    say(`| direct, Temporal client (baseline) | ${directSeconds.toFixed(1)} | ${directRate.toFixed(0)} |`);
+    say(`| through the API (POST /consents/grants) | ${apiSeconds.toFixed(1)} | ${apiRate.toFixed(0)} |`);
+    say(`ratio API / direct: ${(apiRate / directRate).toFixed(2)} (target ≥ 0.8)`);
+
+    // Wait for every lifecycle's first timer, then read when each fired from the histories.
+    const due = firstStart + TIMER_DELAY_SECONDS * 1000;
+    const lastDue = Date.now() + TIMER_DELAY_SECONDS * 1000;
+    say(`Waiting for ${2 * COUNT} sleeping lifecycles' timers (due from ${new Date(due).toISOString()} to ${new Date(lastDue).toISOString()})…`);
+    await new Promise((r) => setTimeout(r, Math.max(0, lastDue - Date.now()) + 15_000));
+    const sample = subjectIds.filter((_, i) => i % Math.max(1, Math.floor((2 * COUNT) / 2000)) === 0);
+    const lags: number[] = [];
+    await pool(sample, 16, async (subjectId) => {
+      const history = await client.workflow.getHandle(lifecycleWorkflowId(subjectId, 'bench')).fetchHistory();
+      const events = history.events ?? [];
+      const started = events.find((e) => e.timerStartedEventAttributes);
+      const fired = events.find((e) => e.timerFiredEventAttributes);
+      if (!started || !fired) return;
+      const timeout = started.timerStartedEventAttributes!.startToFireTimeout!;
+      const dueAt = tsMillis(started.eventTime) + Number(timeout.seconds ?? 0) * 1000 + Math.floor((timeout.nanos ?? 0) / 1e6);
+      lags.push(tsMillis(fired.eventTime) - dueAt);
+    });
+    lags.sort((a, b) => a - b);
+    const rss = fs.readFileSync(`/proc/${worker.pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
+    say(`worker peak RSS: ${rss ? (Number(rss[1]) / 1024).toFixed(0) : '?'} MiB (target < 1024)`);
+    say(`timer lag, ${lags.length} of ${2 * COUNT} sleeping lifecycles sampled: p50 ${percentile(lags, 0.5)} ms, p99 ${percentile(lags, 0.99)} ms, max ${lags[lags.length - 1]} ms (target p99 < 2000)`);
+  } finally {
+    await client.connection.close();
+    await api.close();
+    worker.kill('SIGTERM');
+    await new Promise((r) => worker.once('exit', r));
+    await ferret.stop();
+    await temporal.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function tsMillis(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
+  return Number(ts?.seconds ?? 0) * 1000 + Math.floor((ts?.nanos ?? 0) / 1e6);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack}\n`);
+  process.exit(1);
+});
