@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Principal } from '../store/principals';
-import { problems } from './problem';
+import { HttpProblem, problems } from './problem';
 
 /**
  * Authentication turns a request into a principal; authorisation checks the principal's roles against the roles
@@ -39,7 +39,30 @@ export interface RouteRoles {
   roles: readonly string[] | 'public';
 }
 
+/**
+ * Failed authentications per client address in the current minute. The per-principal rate limit runs after
+ * authentication, so without this a flood of bad keys would never be slowed down.
+ */
+class FailedAttempts {
+  private readonly counts = new Map<string, { count: number; resetAt: number }>();
+
+  constructor(private readonly perMinute: number) {}
+
+  /** Counts one failure; true when the address is over its limit. */
+  exceeded(address: string, now = Date.now()): boolean {
+    const entry = this.counts.get(address);
+    if (!entry || entry.resetAt <= now) {
+      if (this.counts.size > 10_000) this.counts.clear(); // bounded memory under a spray of addresses
+      this.counts.set(address, { count: 1, resetAt: now + 60_000 });
+      return false;
+    }
+    entry.count += 1;
+    return entry.count > this.perMinute;
+  }
+}
+
 export default fp(async function authorisation(app: FastifyInstance, options: { authenticators: Authenticator[] }) {
+  const failures = new FailedAttempts(app.deps.config.rateLimit);
   const table: RouteRoles[] = [];
   app.decorate('routeRoles', table);
   app.addHook('onRoute', (route) => {
@@ -56,7 +79,10 @@ export default fp(async function authorisation(app: FastifyInstance, options: { 
       request.principal = await authenticator.authenticate(request);
       if (request.principal) break;
     }
-    if (!request.principal) throw problems.unauthenticated();
+    if (!request.principal) {
+      if (failures.exceeded(request.ip)) throw new HttpProblem(429, 'rate-limited', 'Too many requests', 'Too many failed authentications from this address; wait a minute.');
+      throw problems.unauthenticated();
+    }
     const allowed = roles ?? [];
     if (!request.principal.roles.some((role) => allowed.includes(role))) throw problems.forbidden(allowed);
   });

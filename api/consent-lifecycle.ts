@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { lifecycleWorkflowId } from '../domain/consent-lifecycle';
 import { ConsentTransitionError } from '../domain/consent';
 import { ConsentInputError, ConsentRecorder, type CaptureRequest, type Recorded } from '../store/consent-recorder';
+import type { Purpose } from '../store/purposes';
 import { consentLifecycleWorkflow, consentRecordedSignal } from '../workflows/consent';
 import { problems } from './problem';
 
@@ -10,11 +11,11 @@ import { problems } from './problem';
  * written before the workflow hears of it, so "may we contact?" changes the moment the call returns — a withdrawal
  * stops contact immediately, whatever the lifecycle is doing.
  */
-export async function captureConsent(app: FastifyInstance, request: CaptureRequest): Promise<Recorded> {
+export async function captureConsent(app: FastifyInstance, request: CaptureRequest, preloaded: { purpose?: Purpose } = {}): Promise<Recorded> {
   const recorder = new ConsentRecorder(app.deps.stores.subjects, app.deps.stores.purposes, app.deps.stores.consents);
   let recorded: Recorded;
   try {
-    recorded = await recorder.capture(request);
+    recorded = await recorder.capture(request, preloaded);
   } catch (err) {
     if (err instanceof ConsentInputError) throw problems.invalid([{ field: `body.${err.field}`, message: err.message }]);
     if (err instanceof ConsentTransitionError) throw problems.conflict(err.message);

@@ -125,6 +125,7 @@ export const settings = {
   mailFrom: { env: 'MAIL_FROM', default: 'ComplyFlow <complyflow@localhost>', description: 'Sender of e-mails.', parse: text },
   webhookTimeoutMs: { env: 'WEBHOOK_TIMEOUT_MS', default: '10000', description: 'Timeout of one webhook delivery attempt.', parse: integer(100, 120_000) },
   workflowBundle: { env: 'COMPLYFLOW_WORKFLOW_BUNDLE', optional: true, description: 'Path of a pre-built workflow bundle; unset: the worker bundles the workflow code at start-up.', parse: text },
+  maxCachedWorkflows: { env: 'WORKER_MAX_CACHED_WORKFLOWS', default: '1000', description: 'Workflows a worker keeps in memory between tasks; others are replayed from history when they wake. Bounds worker memory with many sleeping processes.', parse: integer(0, 1_000_000) },
   shutdownGraceMs: { env: 'SHUTDOWN_GRACE_MS', default: '10000', description: 'How long SIGTERM waits for in-flight requests and activities.', parse: integer(0, 600_000) },
 } satisfies Record<string, Setting<unknown>>;
 

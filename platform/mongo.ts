@@ -9,7 +9,7 @@ export interface Database {
 
 export async function connectDatabase(config: Pick<Config, 'mongoUri' | 'mongoDb'>): Promise<Database> {
   if (!config.mongoUri) throw new Error('MONGODB_URI is not set');
-  const client = new MongoClient(config.mongoUri, { serverSelectionTimeoutMS: 10_000, appName: 'complyflow', ignoreUndefined: true });
+  const client = new MongoClient(config.mongoUri, { serverSelectionTimeoutMS: 10_000, appName: 'complyflow', ignoreUndefined: true, maxPoolSize: 16 });
   await client.connect();
   const db = client.db(config.mongoDb);
   return { client, db, close: () => client.close() };

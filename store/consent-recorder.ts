@@ -56,8 +56,9 @@ export class ConsentRecorder {
     private readonly consents: ConsentStore,
   ) {}
 
-  async capture(request: CaptureRequest): Promise<Recorded> {
-    const { subject, purpose } = await this.load(request.subjectId, request.purposeId);
+  /** `purpose` may be passed when the caller has just read it. */
+  async capture(request: CaptureRequest, preloaded: { purpose?: Purpose } = {}): Promise<Recorded> {
+    const { subject, purpose } = await this.load(request.subjectId, request.purposeId, preloaded.purpose);
     const current = await this.consents.state(subject.id, purpose.id);
     const eventId = request.idempotencyKey ? eventIdFor(subject.id, purpose.id, request.action, request.idempotencyKey) : `cev_${randomUUID().replace(/-/g, '')}`;
     const at = request.at.toISOString();
@@ -102,7 +103,7 @@ export class ConsentRecorder {
     if (!current || current.grantEventId !== ids.grantEventId) return { skipped: 'a later grant superseded this one', state: current };
     const iso = at.toISOString();
     const actor: Actor = { id: 'system:consent-lifecycle', type: 'system' };
-    const base = { subjectId: subject.id, purposeId: purpose.id, action: 'grant' as const, method: current.method, actor, at };
+    const base = { subjectId: subject.id, purposeId: purpose.id, action: 'grant' as const, method: current.method, actor, at, idempotencyKey: eventId };
     if (step === 'expired') {
       if (current.status !== 'active') return { skipped: `consent is ${current.status}`, state: current };
       if (!current.schedule.expiresAt || current.schedule.expiresAt > iso) return { skipped: 'not due yet', state: current };
@@ -124,15 +125,15 @@ export class ConsentRecorder {
     return policy ? scheduleFor(at, policy) : { expiresAt: null, renewalAt: null, reminderAts: [] };
   }
 
-  private async load(subjectId: string, purposeId: string): Promise<{ subject: Subject; purpose: Purpose }> {
-    const [subject, purpose] = await Promise.all([this.subjects.get(subjectId), this.purposes.get(purposeId)]);
+  private async load(subjectId: string, purposeId: string, known?: Purpose): Promise<{ subject: Subject; purpose: Purpose }> {
+    const [subject, purpose] = await Promise.all([this.subjects.get(subjectId), known?.id === purposeId ? known : this.purposes.get(purposeId)]);
     if (!subject) throw new ConsentInputError('subjectId', `subject ${subjectId} does not exist`);
     if (!purpose) throw new ConsentInputError('purposeId', `purpose ${purposeId} does not exist`);
     return { subject, purpose };
   }
 
   private async write(
-    request: Pick<CaptureRequest, 'method' | 'actor' | 'at' | 'source' | 'proof' | 'ipAddress' | 'userAgent'>,
+    request: Pick<CaptureRequest, 'method' | 'actor' | 'at' | 'source' | 'proof' | 'ipAddress' | 'userAgent' | 'idempotencyKey'>,
     subject: Subject,
     purpose: Purpose,
     current: ConsentState | undefined,
@@ -140,7 +141,7 @@ export class ConsentRecorder {
     noticeVersionId: string,
     consentType: ConsentType,
   ): Promise<Recorded> {
-    const notice = await this.purposes.notice(noticeVersionId);
+    const notice = await this.purposes.notice(noticeVersionId); // cached: notices never change
     const schedule = change.schedule ?? current?.schedule;
     const { cycle } = applyChange(current, { subjectId: subject.id, purposeId: purpose.id }, change);
     const event: ConsentEvent = {
@@ -162,6 +163,7 @@ export class ConsentRecorder {
       ...(request.userAgent && { userAgent: request.userAgent }),
       expiresAt: schedule?.expiresAt ? new Date(schedule.expiresAt) : null,
     };
-    return this.consents.record(event, change);
+    // Without an idempotency key the event id was drawn at random just now, so it cannot exist yet.
+    return this.consents.record(event, change, { current: current ?? null, newId: request.idempotencyKey === undefined });
   }
 }

@@ -91,9 +91,10 @@ export class ConsentStore {
    * Records an event and moves the state on. Idempotent by `event.id`: a repeated call returns the recorded event
    * and the current state without applying it twice. Throws ConsentTransitionError when the change is not allowed.
    */
-  async record(event: ConsentEvent, change: ConsentChange): Promise<{ event: ConsentEvent; state: ConsentState; duplicate: boolean }> {
+  async record(event: ConsentEvent, change: ConsentChange, known: { current?: ConsentState | null; newId?: boolean } = {}): Promise<{ event: ConsentEvent; state: ConsentState; duplicate: boolean }> {
     const ids = { subjectId: event.subjectId, purposeId: event.purposeId };
-    const existing = await this.events.findOne({ _id: event.id });
+    // A freshly drawn random id cannot have been recorded before: no need to look.
+    const existing = known.newId ? null : await this.events.findOne({ _id: event.id });
     if (existing) {
       const current = await this.state(event.subjectId, event.purposeId);
       const applied = current && (current.lastEventId === event.id || new Date(current.updatedAt) > existing.at);
@@ -102,11 +103,12 @@ export class ConsentStore {
       return { event: this.decode(existing), state: await this.advance(ids, change), duplicate: true };
     }
     // Check the transition before writing anything, so a refused change leaves no trace.
-    applyChange(await this.state(event.subjectId, event.purposeId), ids, change);
+    // `known.current` is the state the caller just read (null: none), saving a read on the hot path.
+    applyChange(known.current !== undefined ? (known.current ?? undefined) : await this.state(event.subjectId, event.purposeId), ids, change);
     try {
       await this.events.insertOne(this.encode(event));
     } catch (err) {
-      if (isDuplicateKey(err)) return this.record(event, change);
+      if (isDuplicateKey(err)) return this.record(event, change, { current: known.current });
       throw err;
     }
     try {

@@ -14,6 +14,9 @@ import { isDuplicateKey } from '../platform/mongo';
  */
 interface StoredEvent extends Omit<EvidenceEvent, 'seq'> {
   _id: number;
+  /** The sequence number as fixed-width text: FerretDB answers equality on an indexed string from the index, while
+   * a numeric `_id` lookup scans. Not part of the hash; `_id` stays the number that guards against forks. */
+  sid: string;
 }
 
 export interface EvidenceQuery {
@@ -41,12 +44,16 @@ export class EvidenceStore {
   private readonly pending: PendingAppend[] = [];
   private flushing = false;
 
+  private readonly heads: Collection<{ _id: string; seq: number; hash: string }>;
+
   constructor(db: Db) {
     this.events = db.collection<StoredEvent>('evidence_events');
+    this.heads = db.collection('evidence_head');
   }
 
   async ensureIndexes(): Promise<void> {
     await this.events.createIndex({ key: 1 }, { unique: true, name: 'key_unique' });
+    await this.events.createIndex({ sid: 1 }, { name: 'sid' });
     await this.events.createIndex({ 'resource.type': 1, 'resource.id': 1 }, { name: 'resource' });
     await this.events.createIndex({ at: 1 }, { name: 'at' });
   }
@@ -95,7 +102,9 @@ export class EvidenceStore {
       const waiting = inputs.map((input, i) => ({ input, i })).filter(({ i }) => !results[i]);
       if (waiting.length === 0) break;
       const written = new Map<string, EvidenceEvent>();
-      for (const doc of await this.events.find({ key: { $in: [...new Set(waiting.map((w) => w.input.key))] } }).toArray()) written.set(doc.key, fromStored(doc));
+      // One equality lookup per key: the access every backend serves from an index.
+      const found = await Promise.all([...new Set(waiting.map((w) => w.input.key))].map((key) => this.events.findOne({ key })));
+      for (const doc of found) if (doc) written.set(doc.key, fromStored(doc));
       // Chain what is not written yet, once per key (a key twice in one batch is one event).
       const fresh: EvidenceEvent[] = [];
       let previous = await this.head();
@@ -107,7 +116,10 @@ export class EvidenceStore {
         previous = event;
       }
       try {
-        if (fresh.length > 0) await this.events.insertMany(fresh.map(toStored), { ordered: true });
+        if (fresh.length > 0) {
+          await this.events.insertMany(fresh.map(toStored), { ordered: true });
+          await this.moveHead(fresh[fresh.length - 1]);
+        }
         for (const { input, i } of waiting) results[i] = written.get(input.key);
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
@@ -119,14 +131,33 @@ export class EvidenceStore {
     return results as EvidenceEvent[];
   }
 
+  /**
+   * The latest event. A pointer document names it, so finding the head costs two lookups by id rather than a sort
+   * over the whole trail; the pointer may lag behind a writer that died between appending and moving it, so the
+   * events after it are walked (each insert claimed its seq, so there are no gaps to skip).
+   */
   async head(): Promise<EvidenceEvent | undefined> {
-    const [top] = await this.events.find({}).sort({ _id: -1 }).limit(1).toArray();
-    return top ? fromStored(top) : undefined;
+    const pointer = await this.heads.findOne({ _id: 'head' });
+    let head = pointer ? await this.bySeq(pointer.seq) : undefined;
+    for (;;) {
+      const next = await this.bySeq((head?.seq ?? 0) + 1);
+      if (!next) return head;
+      head = next;
+    }
+  }
+
+  /** Moves the pointer forward only: a writer that appended further already moved it past this event. */
+  private async moveHead(event: EvidenceEvent): Promise<void> {
+    try {
+      await this.heads.updateOne({ _id: 'head', seq: { $lt: event.seq } }, { $set: { seq: event.seq, hash: event.hash } }, { upsert: true });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
   }
 
   async bySeq(seq: number): Promise<EvidenceEvent | undefined> {
-    const found = await this.events.findOne({ _id: seq });
-    return found ? fromStored(found) : undefined;
+    const found = await this.events.findOne({ sid: seqText(seq) });
+    return found && found._id === seq ? fromStored(found) : undefined;
   }
 
   async byKey(key: string): Promise<EvidenceEvent | undefined> {
@@ -186,7 +217,11 @@ export class EvidenceStore {
 
 function toStored(event: EvidenceEvent): StoredEvent {
   const { seq, ...rest } = event;
-  return { _id: seq, ...rest };
+  return { _id: seq, sid: seqText(seq), ...rest };
+}
+
+function seqText(seq: number): string {
+  return String(seq).padStart(15, '0');
 }
 
 /** Tolerates documents edited out of shape (a field removed), so that verification reports them instead of crashing. */

@@ -47,6 +47,7 @@ export function hashNotice(text: string): string {
 export class PurposeStore {
   private readonly purposes: Collection<StoredPurpose>;
   private readonly notices: Collection<StoredNotice>;
+  private readonly noticeCache = new Map<string, NoticeVersion>();
 
   constructor(db: Db) {
     this.purposes = db.collection<StoredPurpose>('purposes');
@@ -106,9 +107,14 @@ export class PurposeStore {
     }
   }
 
+  /** Notice versions never change once published, so each is read from the database once per process. */
   async notice(id: string): Promise<NoticeVersion | undefined> {
+    const cached = this.noticeCache.get(id);
+    if (cached) return cached;
     const doc = await this.notices.findOne({ _id: id });
-    return doc ? noticeFromStored(doc) : undefined;
+    const notice = doc ? noticeFromStored(doc) : undefined;
+    if (notice) this.noticeCache.set(id, notice);
+    return notice;
   }
 
   async noticesOf(purposeId: string): Promise<NoticeVersion[]> {

@@ -40,6 +40,7 @@ export async function createWorker(options: { config: Config; keyring: Keyring; 
     activities: createActivities({ config, db: database.db, crypto, keyring, logger: logger.child({ component: 'activities' }), temporal: () => (client ??= connectClient(config, keyring)) }),
     dataConverter: dataConverter(keyring),
     shutdownGraceTime: config.shutdownGraceMs,
+    maxCachedWorkflows: config.maxCachedWorkflows,
   });
   return {
     worker,

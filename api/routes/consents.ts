@@ -94,14 +94,18 @@ const consents: FastifyPluginAsyncTypebox = async (app) => {
       const body = request.body;
       const purpose = await purposes.get(body.purposeId);
       const doubleOptIn = body.doubleOptIn ?? purpose?.doubleOptIn.required ?? false;
-      const recorded = await captureConsent(app, {
-        ...body,
-        proof: body.proof as ConsentEvent['proof'],
-        action: doubleOptIn ? 'request' : 'grant',
-        actor: actorOf(request.principal!),
-        at: new Date(),
-        idempotencyKey: request.headers['idempotency-key'],
-      });
+      const recorded = await captureConsent(
+        app,
+        {
+          ...body,
+          proof: body.proof as ConsentEvent['proof'],
+          action: doubleOptIn ? 'request' : 'grant',
+          actor: actorOf(request.principal!),
+          at: new Date(),
+          idempotencyKey: request.headers['idempotency-key'],
+        },
+        { purpose },
+      );
       return reply.status(recorded.duplicate ? 200 : 201).send(recordedView(recorded));
     },
   );

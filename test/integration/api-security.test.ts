@@ -199,6 +199,15 @@ describe('API security', () => {
       const entry = await eventually(async () => (await limited.stores.accessLog.query({ principalId: first.principalId, limit: 10 })).find((e) => e.status === 429));
       expect(entry).toMatchObject({ route: '/me', outcome: 'rejected', requestId: sixth.headers['x-request-id'] });
     });
+
+    it('slows down a flood of bad credentials from one address', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i += 1) statuses.push((await limited.app.inject({ method: 'GET', url: '/me', headers: bearer(`cfk_${'A'.repeat(16)}_${'b'.repeat(43)}`) })).statusCode);
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+      // A valid key from the same address is still served: only failures are counted.
+      const good = await limited.tokenFor('auditor');
+      expect((await limited.app.inject({ method: 'GET', url: '/me', headers: bearer(good.token) })).statusCode).toBe(200);
+    });
   });
 
   describe('headers and request ids', () => {

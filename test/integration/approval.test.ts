@@ -15,8 +15,7 @@ describe('approval process through the API', () => {
   let officer: { token: string; principalId: string };
 
   beforeAll(async () => {
-    smtp = await startSmtpReceiver();
-    hooks = await startHttpReceiver();
+    [smtp, hooks] = await Promise.all([startSmtpReceiver(), startHttpReceiver()]);
     api = await startTestApi({ smtpUrl: smtp.url });
     await api.startWorker();
     admin = (await api.tokenFor('admin')).token;
@@ -28,8 +27,7 @@ describe('approval process through the API', () => {
 
   afterAll(async () => {
     await api.close();
-    await smtp.close();
-    await hooks.close();
+    await Promise.all([smtp.close(), hooks.close()]);
   });
 
   const post = (token: string, url: string, payload: unknown, headers: Record<string, string> = {}) =>

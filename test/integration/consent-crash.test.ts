@@ -17,15 +17,13 @@ describe('consent lifecycle with the worker killed in the reminder phase', () =>
   let hooks: HttpReceiver;
 
   beforeAll(async () => {
-    smtp = await startSmtpReceiver();
-    hooks = await startHttpReceiver();
+    [smtp, hooks] = await Promise.all([startSmtpReceiver(), startHttpReceiver()]);
     api = await startTestApi({ smtpUrl: smtp.url });
   });
 
   afterAll(async () => {
     await api?.close();
-    await smtp?.close();
-    await hooks?.close();
+    await Promise.all([smtp?.close(), hooks?.close()]);
   });
 
   it('sends each reminder exactly once across a SIGKILL and a restart', async () => {

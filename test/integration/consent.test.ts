@@ -51,8 +51,7 @@ describe('consent management', () => {
   const get = (token: string | undefined, url: string) => api.app.inject({ method: 'GET', url, headers: token ? auth(token) : {} });
 
   beforeAll(async () => {
-    smtp = await startSmtpReceiver();
-    hooks = await startHttpReceiver();
+    [smtp, hooks] = await Promise.all([startSmtpReceiver(), startHttpReceiver()]);
     api = await startTestApi({ smtpUrl: smtp.url });
     await api.startWorker();
     admin = (await api.tokenFor('admin')).token;
@@ -88,8 +87,7 @@ describe('consent management', () => {
 
   afterAll(async () => {
     await api?.close();
-    await smtp?.close();
-    await hooks?.close();
+    await Promise.all([smtp?.close(), hooks?.close()]);
   });
 
   async function newSubject(name: string, country = 'DE', extra: Record<string, unknown> = {}): Promise<{ id: string; email: string }> {

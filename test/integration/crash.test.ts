@@ -13,15 +13,13 @@ describe('worker killed mid-process', () => {
   let hooks: HttpReceiver;
 
   beforeAll(async () => {
-    smtp = await startSmtpReceiver();
-    hooks = await startHttpReceiver();
+    [smtp, hooks] = await Promise.all([startSmtpReceiver(), startHttpReceiver()]);
     api = await startTestApi({ smtpUrl: smtp.url });
   });
 
   afterAll(async () => {
     await api.close();
-    await smtp.close();
-    await hooks.close();
+    await Promise.all([smtp.close(), hooks.close()]);
   });
 
   it('completes after SIGKILL with each side effect exactly once', async () => {

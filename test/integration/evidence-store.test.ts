@@ -79,7 +79,7 @@ describe('EvidenceStore.append', () => {
 
     // Stored with the seq as _id, and with nothing beyond the hashed fields.
     const doc = await raw.findOne({ _id: 2 } as Document);
-    expect(Object.keys(doc!).sort()).toEqual(['_id', 'action', 'actor', 'at', 'data', 'hash', 'key', 'prevHash', 'resource']);
+    expect(Object.keys(doc!).sort()).toEqual(['_id', 'action', 'actor', 'at', 'data', 'hash', 'key', 'prevHash', 'resource', 'sid']);
     expect(doc!.at).toBeInstanceOf(Date);
   });
 

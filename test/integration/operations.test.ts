@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { startTestApi, type TestApi } from '../harness/app';
-import { eventually, testConfig } from '../harness/stack';
+import { eventually, testConfig, within } from '../harness/stack';
 import { spawnWorker } from '../harness/worker-process';
 import { freePort, startFerret, type EmbeddedServer } from '../../platform/embedded';
 import type { Config } from '../../platform/config';
@@ -34,15 +34,6 @@ function request(url: string, headers: Record<string, string> = {}): Promise<{ s
 function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-}
-
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function dropDatabase(config: Pick<Config, 'mongoUri' | 'mongoDb'>): Promise<void> {

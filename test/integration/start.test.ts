@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../platform/embedded';
+import { within } from '../harness/stack';
 
 /**
  * The `npm start` acceptance test: `node scripts/start.js` (what `npm start` runs) on a fresh data folder, with none
@@ -141,15 +142,6 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
