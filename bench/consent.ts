@@ -35,12 +35,17 @@ function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<number> {
+async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>, label?: string): Promise<number> {
   const started = process.hrtime.bigint();
   let next = 0;
+  let done = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await work(items[next++]);
+      while (next < items.length) {
+        await work(items[next++]);
+        done += 1;
+        if (label && done % 1000 === 0) process.stderr.write(`  ${label}: ${done}/${items.length}\n`);
+      }
     }),
   );
   return Number(process.hrtime.bigint() - started) / 1e9;
@@ -95,7 +100,7 @@ async function main(): Promise<void> {
     const subjectIds: string[] = [];
     await pool(ids, CONCURRENCY, async (i) => {
       subjectIds[i] = (await stores.subjects.create({ email: `person${i}@bench.example`, country: 'DE', externalId: `bench-${i}` })).subject.id;
-    });
+    }, 'subjects');
 
     // Baseline: the Temporal client alone, each lifecycle sleeping on the same kind of timer.
     const direct = subjectIds.slice(0, COUNT);
@@ -106,7 +111,7 @@ async function main(): Promise<void> {
         taskQueue: config.taskQueue,
         args: [{ subjectId, purposeId: 'bench', state: { subjectId, purposeId: 'bench', status: 'active', cycle: 1, consentType: 'express', grantEventId: `direct-${subjectId}`, grantedAt, noticeVersionId: 'bench@1', method: 'api', schedule: scheduleFor(grantedAt, policy), lastEventId: `direct-${subjectId}`, updatedAt: grantedAt } }],
       });
-    });
+    }, 'direct starts');
 
     const viaApi = subjectIds.slice(COUNT);
     const apiSeconds = await pool(viaApi, CONCURRENCY, async (subjectId) => {
@@ -117,7 +122,7 @@ async function main(): Promise<void> {
       });
       if (res.status !== 201) throw new Error(`grant failed: ${res.status} ${await res.text()}`);
       await res.arrayBuffer();
-    });
+    }, 'API starts');
 
     const directRate = COUNT / directSeconds;
     const apiRate = COUNT / apiSeconds;
