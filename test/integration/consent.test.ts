@@ -381,6 +381,15 @@ describe('consent management', () => {
     expect(hooksOf({ path: '/b', subjectId: wim.id }).map((h) => h.type)).toEqual(['consent.withdrawn']);
     expect(hooksOf({ path: '/c', subjectId: wim.id })).toEqual([]);
     expect(hooksOf({ subjectId: wim.id, type: 'consent.expired' })).toEqual([]);
+
+    // Propagation time: from the withdrawal to the last acknowledgement of its three subscribers (a, b and all).
+    const report = (await get(officer, '/consents/propagation?purposeId=product-updates')).json();
+    const item = report.items.find((i: { eventId: string }) => i.eventId === event.id);
+    expect(item).toMatchObject({ subscribers: 3, acknowledged: 3 });
+    expect(item.propagationMs).toBeGreaterThanOrEqual(0);
+    expect(item.propagationMs).toBeLessThan(60_000);
+    expect(report.complete).toBeGreaterThanOrEqual(1);
+    expect(report.p50Ms).not.toBeNull();
   });
 
   it('brings a policy change to a running lifecycle', async () => {
