@@ -172,7 +172,7 @@ const consents: FastifyPluginAsyncTypebox = async (app) => {
       if (!(await app.deps.stores.subjects.get(request.params.subjectId))) throw problems.notFound(`Subject ${request.params.subjectId}`);
       const timeline: ReturnType<typeof eventView>[] = [];
       for await (const event of store.findEvents({ subjectId: request.params.subjectId })) timeline.push(eventView(event));
-      return { consents: (await store.statesOf(request.params.subjectId)).map(stateView), timeline };
+      return { consents: await store.statesOf(request.params.subjectId), timeline };
     },
   );
 
@@ -248,16 +248,12 @@ export function actorOf(principal: { id: string; kind: 'person' | 'system' }) {
   return { id: principal.id, type: principal.kind };
 }
 
-export function stateView(s: ConsentState) {
-  return { ...s };
-}
-
 export function eventView(e: ConsentEvent) {
   return { ...e, at: e.at.toISOString(), expiresAt: e.expiresAt ? e.expiresAt.toISOString() : null };
 }
 
 function recordedView(r: { event: ConsentEvent; state: ConsentState; duplicate: boolean }) {
-  return { event: eventView(r.event), state: stateView(r.state), duplicate: r.duplicate };
+  return { event: eventView(r.event), state: r.state, duplicate: r.duplicate };
 }
 
 export default consents;

@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Role } from '../../domain/roles';
-import { validateSubject, type SubjectInput } from '../../domain/subject';
+import { normaliseEmail, normalisePhone, validateSubject, type SubjectInput } from '../../domain/subject';
 import type { Subject } from '../../store/subjects';
 import { problems } from '../problem';
 import { recordChange } from '../record';
@@ -74,13 +74,14 @@ const subjects: FastifyPluginAsyncTypebox = async (app) => {
       let found: Subject[] = [];
       if (externalId) found = [await store.findByExternalId(externalId)].filter((s): s is Subject => s !== undefined);
       else if (email) {
-        const checked = validateSubject({ email, country: 'US' });
-        if (!checked.ok) throw problems.invalid([{ field: 'body.email', message: 'is not a valid e-mail address' }]);
-        found = await store.findByEmail(checked.value.email!);
+        const normalised = normaliseEmail(email);
+        if (!normalised) throw problems.invalid([{ field: 'body.email', message: 'is not a valid e-mail address' }]);
+        found = await store.findByEmail(normalised);
       } else if (phone) {
-        const checked = validateSubject({ phone, country: country ?? 'US' });
-        if (!checked.ok) throw problems.invalid([{ field: 'body.phone', message: checked.problems[0].message }]);
-        found = await store.findByPhone(checked.value.phone!);
+        const region = (country ?? 'US').toUpperCase();
+        const normalised = normalisePhone(phone, region);
+        if (!normalised) throw problems.invalid([{ field: 'body.phone', message: `is not a valid phone number for ${region} (use +<country code><number>)` }]);
+        found = await store.findByPhone(normalised);
       } else throw problems.invalid([{ field: 'body.email', message: 'give an email, phone or externalId' }]);
       return { items: found.map(view) };
     },

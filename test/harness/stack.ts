@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../../platform/config';
-import { connectDatabase, type Database } from '../../platform/mongo';
 
 /**
  * Helpers for integration tests. The global setup started the servers and put their addresses in the environment;
@@ -12,9 +11,6 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   return { ...base, mongoDb: `test_${suffix}`, taskQueue: `test-${suffix}`, ...overrides };
 }
 
-export async function connectTestDatabase(config: Config): Promise<Database> {
-  return connectDatabase(config);
-}
 
 /** Polls until `probe` returns a value that is not undefined, or fails after `timeoutMs`. */
 export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {

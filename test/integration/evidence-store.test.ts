@@ -1,9 +1,9 @@
 import { ObjectId, type Collection, type Db, type Document } from 'mongodb';
 import { hashEvent, type EvidenceEvent, type EvidenceInput } from '../../domain/evidence';
 import type { Config } from '../../platform/config';
-import type { Database } from '../../platform/mongo';
 import { EvidenceStore } from '../../store/evidence';
-import { connectTestDatabase, testConfig } from '../harness/stack';
+import { connectDatabase, type Database } from '../../platform/mongo';
+import { testConfig } from '../harness/stack';
 
 /**
  * The evidence store against a real FerretDB. Each test gets its own database (so its own chain); tamper tests edit
@@ -15,7 +15,7 @@ const databases: Db[] = [];
 
 beforeAll(async () => {
   config = testConfig();
-  database = await connectTestDatabase(config);
+  database = await connectDatabase(config);
 });
 
 afterAll(async () => {

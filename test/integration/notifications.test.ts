@@ -12,10 +12,10 @@ import { FieldCrypto } from '../../platform/field-crypto';
 import { loadKeyring } from '../../platform/keyring';
 import { createLogger } from '../../platform/logger';
 import { messageIdFor, outboxFileName } from '../../platform/mailer';
-import type { Database } from '../../platform/mongo';
 import { DeliveryStore } from '../../store/deliveries';
 import { WebhookEndpointStore } from '../../store/webhook-endpoints';
-import { connectTestDatabase, testConfig } from '../harness/stack';
+import { connectDatabase, type Database } from '../../platform/mongo';
+import { testConfig } from '../harness/stack';
 
 /**
  * The notification activities against a real SMTP server, a real HTTP receiver and a real FerretDB, called as plain
@@ -127,7 +127,7 @@ describe('notification activities', () => {
     receiver = await startHttpReceiver(requests);
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'complyflow-notifications-'));
     config = testConfig({ smtpUrl: smtp.url, publicUrl: 'https://comply.example.com', webhookTimeoutMs: 2000, dataDir });
-    database = await connectTestDatabase(config);
+    database = await connectDatabase(config);
     crypto = new FieldCrypto(loadKeyring(config));
     endpoints = new WebhookEndpointStore(database.db, crypto);
     deliveries = new DeliveryStore(database.db, crypto);
