@@ -1,5 +1,6 @@
 import { consentActivities, type ConsentActivityDeps } from './consent';
 import { evidenceActivities } from './evidence';
+import { incidentActivities } from './incident';
 import { notificationActivities } from './notifications';
 
 export type { ActivityDeps } from './deps';
@@ -11,6 +12,7 @@ export function createActivities(deps: ConsentActivityDeps) {
     ...evidenceActivities(deps),
     ...notifications,
     ...consentActivities(deps, notifications),
+    ...incidentActivities(deps),
   };
 }
 

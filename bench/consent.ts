@@ -8,83 +8,19 @@
  *    relative to its due time (p50/p99) while all 2N workflows sleep.
  * BENCH_COUNT (default 10000) and BENCH_CONCURRENCY (default 64) tune it.
  */
-import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { loadConfig } from '../platform/config';
-import { freePort, startFerret, startTemporal } from '../platform/embedded';
-import { loadKeyring } from '../platform/keyring';
-import { createLogger } from '../platform/logger';
-import { connectClient } from '../platform/temporal';
-import { startApi } from '../api/server';
 import { lifecycleWorkflowId } from '../domain/consent-lifecycle';
 import { scheduleFor } from '../domain/consent-policy';
 import { consentLifecycleWorkflow } from '../workflows/consent';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { provisionAll } = require('../../scripts/provision.js') as { provisionAll(): Record<string, string> };
+import { percentile, pool, runBench, say, startBenchStack, tsMillis } from './stack';
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 /** Every lifecycle's renewal timer falls due this long after the bench starts its first workflow. */
 const TIMER_DELAY_SECONDS = Number(process.env.BENCH_TIMER_DELAY ?? 240);
 
-function say(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
-async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>, label?: string): Promise<number> {
-  const started = process.hrtime.bigint();
-  let next = 0;
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) {
-        await work(items[next++]);
-        done += 1;
-        if (label && done % 1000 === 0) process.stderr.write(`  ${label}: ${done}/${items.length}\n`);
-      }
-    }),
-  );
-  return Number(process.hrtime.bigint() - started) / 1e9;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
-}
-
 async function main(): Promise<void> {
-  const binaries = provisionAll();
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'complyflow-bench-'));
-  const [temporalPort, ferretPort] = [await freePort(), await freePort()];
-  const temporal = await startTemporal({ binary: binaries.temporal, port: temporalPort, headless: true, logFile: path.join(tmp, 'temporal.log') });
-  const ferret = await startFerret({ binary: binaries.ferretdb, port: ferretPort, dataDir: path.join(tmp, 'ferretdb'), logFile: path.join(tmp, 'ferretdb.log') });
-  const env = {
-    ...process.env,
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    TEMPORAL_ADDRESS: temporal.address,
-    MONGODB_URI: `mongodb://${ferret.address}/`,
-    MONGODB_DATABASE: 'bench',
-    COMPLYFLOW_DATA_DIR: tmp,
-    COMPLYFLOW_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
-    COMPLYFLOW_BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
-    API_PORT: '0',
-    API_RATE_LIMIT_PER_MINUTE: '1000000',
-  };
-  const config = loadConfig(env);
-  const keyring = loadKeyring(config);
-  const logger = createLogger({ level: 'warn', name: 'bench' });
-  // The worker logs at info only to announce that it polls; its other output is not needed.
-  const worker = spawn(process.execPath, [path.resolve(__dirname, '../worker/main.js')], { env: { ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    worker.stdout!.on('data', (chunk: Buffer) => (chunk.toString().includes('worker polling') ? resolve() : undefined));
-    worker.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
-  });
-  const api = await startApi({ config, keyring, logger });
-  const client = await connectClient(config, keyring);
+  const stack = await startBenchStack();
+  const { config, api, client } = stack;
   const { stores } = api.app.deps;
   try {
     const system = await stores.principals.create({ kind: 'system', name: 'bench CRM', roles: ['system'], createdBy: 'bench' });
@@ -151,25 +87,11 @@ async function main(): Promise<void> {
       lags.push(tsMillis(fired.eventTime) - dueAt);
     });
     lags.sort((a, b) => a - b);
-    const rss = fs.readFileSync(`/proc/${worker.pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
-    say(`worker peak RSS: ${rss ? (Number(rss[1]) / 1024).toFixed(0) : '?'} MiB (target < 1024)`);
+    say(`worker peak RSS: ${stack.workerPeakRssMiB()?.toFixed(0) ?? '?'} MiB (target < 1024)`);
     say(`timer lag, ${lags.length} of ${2 * COUNT} sleeping lifecycles sampled: p50 ${percentile(lags, 0.5)} ms, p99 ${percentile(lags, 0.99)} ms, max ${lags[lags.length - 1]} ms (target p99 < 2000)`);
   } finally {
-    await client.connection.close();
-    await api.close();
-    worker.kill('SIGTERM');
-    await new Promise((r) => worker.once('exit', r));
-    await ferret.stop();
-    await temporal.stop();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    await stack.stop();
   }
 }
 
-function tsMillis(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
-  return Number(ts?.seconds ?? 0) * 1000 + Math.floor((ts?.nanos ?? 0) / 1e6);
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(`bench failed: ${(err as Error).stack}\n`);
-  process.exit(1);
-});
+runBench(main);

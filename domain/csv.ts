@@ -80,3 +80,11 @@ export function csvRecords(text: string): { line: number; record: Record<string,
     ...(row.fields.length !== names.length && { problem: `has ${row.fields.length} fields, the header has ${names.length}` }),
   }));
 }
+
+/**
+ * One CSV output line. Every field is quoted, and a leading = + - @ is prefixed with an apostrophe so a spreadsheet
+ * never runs an exported value as a formula.
+ */
+export function csvLine(values: ReadonlyArray<string | number | boolean | null | undefined>): string {
+  return values.map((v) => `"${String(v ?? '').replace(/^([=+\-@])/, "'$1").replace(/"/g, '""')}"`).join(',');
+}

@@ -17,6 +17,19 @@ export interface EmailTemplateData {
   'consent.confirmation': { purposeName: string; noticeText: string; confirmLink: string; confirmBy: string };
   'consent.renewal': { purposeName: string; noticeText: string; preferencesLink: string; withdrawLink: string; expiresAt: string };
   'consent.reminder': { purposeName: string; preferencesLink: string; withdrawLink: string; expiresAt: string; reminder: number };
+  'breach.escalation': {
+    incidentTitle: string;
+    incidentId: string;
+    obligationTitle: string;
+    recipient: string;
+    citation: string;
+    dueAt: string;
+    step: string;
+    overdue: boolean;
+    statutory: boolean;
+    verify: boolean;
+    link: string;
+  };
 }
 
 export type EmailKind = keyof EmailTemplateData;
@@ -108,6 +121,19 @@ const TEMPLATES: { [K in EmailKind]: (data: EmailTemplateData[K]) => Draft } = {
     paragraphs: [`Your consent to "${d.purposeName}" ends on ${formatInstant(d.expiresAt)} unless you renew it.`],
     action: { label: 'Renew or change your choices', link: d.preferencesLink },
     secondary: { label: 'Withdraw now (one click)', link: d.withdrawLink },
+  }),
+  'breach.escalation': (d) => ({
+    subject: `${d.overdue ? 'OVERDUE' : d.step === 'due' ? 'DUE NOW' : `Deadline ${d.step} elapsed`}: ${d.obligationTitle} (${d.incidentTitle})`,
+    paragraphs: [
+      d.overdue
+        ? `The deadline to notify ${d.recipient} for incident ${d.incidentId} passed at ${formatInstant(d.dueAt)} and no notice is recorded (escalation ${d.step}).`
+        : d.step === 'due'
+          ? `The deadline to notify ${d.recipient} for incident ${d.incidentId} is now: ${formatInstant(d.dueAt)}.`
+          : `${d.step} of the time to notify ${d.recipient} for incident ${d.incidentId} has elapsed. Deadline: ${formatInstant(d.dueAt)}.`,
+      `Obligation: ${d.obligationTitle} (${d.citation}).${d.statutory ? '' : ' The law sets no fixed period; this is the organisation\'s own target.'}${d.verify ? ' Verify this rule: its source is weak or conflicting.' : ''}`,
+      'Record the notice (or an exemption with its justification) on the incident to stop these messages. A late notice must give the reasons for the delay.',
+    ],
+    action: { label: 'Open the incident', link: d.link },
   }),
 };
 

@@ -3,6 +3,8 @@
  * parser — so start-up validation, the README table and the docker-compose test all read the same list.
  */
 
+import { IANAZone } from 'luxon';
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -44,6 +46,11 @@ const oneOf =
     if (!values.includes(raw as T)) throw new Error(`must be one of ${values.join(', ')}`);
     return raw as T;
   };
+
+const timeZone: Parser<string> = (raw) => {
+  if (!IANAZone.isValidZone(raw)) throw new Error('must be an IANA time zone such as Europe/Brussels');
+  return raw;
+};
 
 const url =
   (...protocols: string[]): Parser<string> =>
@@ -126,6 +133,8 @@ export const settings = {
   webhookTimeoutMs: { env: 'WEBHOOK_TIMEOUT_MS', default: '10000', description: 'Timeout of one webhook delivery attempt.', parse: integer(100, 120_000) },
   workflowBundle: { env: 'COMPLYFLOW_WORKFLOW_BUNDLE', optional: true, description: 'Path of a pre-built workflow bundle; unset: the worker bundles the workflow code at start-up.', parse: text },
   maxCachedWorkflows: { env: 'WORKER_MAX_CACHED_WORKFLOWS', default: '1000', description: 'Workflows a worker keeps in memory between tasks; others are replayed from history when they wake. Bounds worker memory with many sleeping processes.', parse: integer(0, 1_000_000) },
+  orgTimeZone: { env: 'ORG_TIME_ZONE', default: 'UTC', description: 'The organisation\'s IANA time zone: day boundaries of legal clocks that follow the entity (GDPR, HIPAA, DORA working days).', parse: timeZone },
+  orgWorkingCalendar: { env: 'ORG_WORKING_CALENDAR', default: 'weekends', description: 'The organisation\'s holiday calendar for working days: weekends, US-federal, BR-national or GB-EAW.', parse: oneOf('weekends', 'US-federal', 'BR-national', 'GB-EAW') },
   shutdownGraceMs: { env: 'SHUTDOWN_GRACE_MS', default: '10000', description: 'How long SIGTERM waits for in-flight requests and activities.', parse: integer(0, 600_000) },
 } satisfies Record<string, Setting<unknown>>;
 

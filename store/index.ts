@@ -7,6 +7,7 @@ import { SubjectStore } from './subjects';
 import { ApiKeyStore } from './api-keys';
 import { DeliveryStore } from './deliveries';
 import { EvidenceStore } from './evidence';
+import { IncidentStore } from './incidents';
 import { PrincipalStore } from './principals';
 import { WebhookEndpointStore } from './webhook-endpoints';
 
@@ -22,6 +23,7 @@ export function createStores(db: Db, crypto: FieldCrypto) {
     subjects: new SubjectStore(db, crypto),
     purposes: new PurposeStore(db),
     consents: new ConsentStore(db, crypto),
+    incidents: new IncidentStore(db, crypto),
   };
 }
 

@@ -6,7 +6,7 @@ import type { Activities } from '../activities';
  * systems and retry with backoff for longer. Every call carries an idempotency key derived from the workflow id and
  * the step, so a retry or a replay after a worker crash can never record or send twice.
  */
-export const { recordEvidence, consentEventToEvidence, consentLifecycleStep } = proxyActivities<Activities>({
+export const { recordEvidence, consentEventToEvidence, consentLifecycleStep, assessObligations, saveIncident } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });

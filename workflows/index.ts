@@ -3,3 +3,4 @@
 export * from './approval';
 export * from './consent';
 export * from './consent-policy-rollout';
+export * from './incident';

@@ -1,13 +1,11 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../domain/canonical-json';
 import type { ApprovalRequest, ApprovalState } from '../../domain/approval';
 import { ROLES, type Role } from '../../domain/roles';
 import { SA } from '../../platform/search-attributes';
-import { newId } from '../../store/ids';
 import { approvalStateQuery, approvalWorkflow, decideUpdate } from '../../workflows/approval';
+import { assertSameRequest, processId, requestHash } from '../idempotency';
 import { problems } from '../problem';
 import { IdempotencyKeyHeader, OpaqueId, Strict, Text, withErrors } from '../schemas';
 
@@ -63,11 +61,9 @@ const approvals: FastifyPluginAsyncTypebox = async (app) => {
         throw problems.invalid([{ field: 'body.approverRole', message: 'name an approver role or at least one approver id' }]);
       }
       const principal = request.principal!;
-      const requestHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
+      const hash = requestHash(body);
       const key = request.headers['idempotency-key'];
-      // The same principal replaying the same Idempotency-Key names the same workflow, so Temporal itself refuses to
-      // start a second one; the id is a hash, so the key itself never appears in Temporal.
-      const approvalId = key ? `apr_${createHash('sha256').update(`${principal.id}\u0000${key}`).digest('base64url').slice(0, 22)}` : newId('apr', 16);
+      const approvalId = processId('apr', principal.id, key);
       const input: ApprovalRequest = {
         approvalId,
         title: body.title,
@@ -79,7 +75,7 @@ const approvals: FastifyPluginAsyncTypebox = async (app) => {
         remindEverySeconds: body.remindEverySeconds,
         maxReminders: body.maxReminders,
         expiresInSeconds: body.expiresInSeconds,
-        requestHash,
+        requestHash: hash,
         requestedAt: new Date().toISOString(),
       };
       try {
@@ -87,7 +83,7 @@ const approvals: FastifyPluginAsyncTypebox = async (app) => {
           workflowId: workflowIdOf(approvalId),
           taskQueue: config.taskQueue,
           args: [input],
-          memo: { requestHash },
+          memo: { requestHash: hash },
           typedSearchAttributes: [
             { key: SA.process, value: 'approval' },
             { key: SA.status, value: 'pending' },
@@ -95,10 +91,10 @@ const approvals: FastifyPluginAsyncTypebox = async (app) => {
           ],
           workflowIdConflictPolicy: 'USE_EXISTING',
         });
-        if (key) await assertSameRequest(handle.workflowId, requestHash);
+        if (key) await assertSameRequest(temporal, handle.workflowId, hash);
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        await assertSameRequest(workflowIdOf(approvalId), requestHash);
+        await assertSameRequest(temporal, workflowIdOf(approvalId), hash);
         return reply.status(200).send(await stateOf(approvalId));
       }
       return reply.status(201).send(await stateOf(approvalId));
@@ -187,12 +183,6 @@ const approvals: FastifyPluginAsyncTypebox = async (app) => {
       if (err instanceof WorkflowNotFoundError) throw problems.notFound(`Approval ${approvalId}`);
       throw err;
     }
-  }
-
-  async function assertSameRequest(workflowId: string, requestHash: string): Promise<void> {
-    const description = await temporal.workflow.getHandle(workflowId).describe();
-    const memo = (await description.memo) as { requestHash?: string } | undefined;
-    if (memo?.requestHash !== requestHash) throw problems.conflict('This Idempotency-Key was already used with a different request body.');
   }
 };
 

@@ -1,6 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Readable } from 'node:stream';
 import { CHANNELS, mayContact, type ConsentState } from '../../domain/consent';
+import { csvLine } from '../../domain/csv';
 import { hashEvent } from '../../domain/evidence';
 import type { Role } from '../../domain/roles';
 import type { ConsentEvent } from '../../store/consents';
@@ -240,8 +241,7 @@ const CSV_COLUMNS = ['id', 'subjectId', 'purposeId', 'type', 'at', 'cycle', 'con
 
 function csvRow(e: ConsentEvent): string {
   const values = [e.id, e.subjectId, e.purposeId, e.type, e.at.toISOString(), e.cycle, e.consentType, e.lawfulBasis, e.noticeVersionId, e.noticeTextHash, e.method, e.source?.formId, e.source?.url, e.actor.id, e.expiresAt?.toISOString(), e.evidence?.seq, e.evidence?.hash];
-  // Quote every field; a leading = + - @ is prefixed so a spreadsheet never runs it as a formula.
-  return values.map((v) => `"${String(v ?? '').replace(/^([=+\-@])/, "'$1").replace(/"/g, '""')}"`).join(',');
+  return csvLine(values);
 }
 
 export function actorOf(principal: { id: string; kind: 'person' | 'system' }) {

@@ -11,6 +11,7 @@ import subjects from './subjects';
 import deliveries from './deliveries';
 import evidence from './evidence';
 import health from './health';
+import incidents from './incidents';
 import principals from './principals';
 import webhookEndpoints from './webhook-endpoints';
 
@@ -29,4 +30,5 @@ export default async function routes(app: FastifyInstance, options: { ready?: ()
   await app.register(consentImport, { prefix: '/consents' });
   await app.register(consentPropagation, { prefix: '/consents' });
   await app.register(preferences);
+  await app.register(incidents, { prefix: '/incidents' });
 }

@@ -51,6 +51,21 @@ const EXPECTED: Record<string, readonly Role[]> = {
   'GET /consents/export': ['compliance-officer', 'admin', 'auditor'],
   'POST /consents/import': ['compliance-officer', 'admin', 'system'],
   'GET /consents/propagation': ['compliance-officer', 'auditor', 'admin'],
+  'POST /incidents': ['admin', 'compliance-officer', 'incident-responder', 'system'],
+  'GET /incidents': ['admin', 'compliance-officer', 'incident-responder', 'auditor'],
+  'GET /incidents/deadlines': ['admin', 'compliance-officer', 'incident-responder', 'auditor'],
+  'GET /incidents/rules': ['admin', 'compliance-officer', 'incident-responder', 'auditor'],
+  'POST /incidents/preview': ['admin', 'compliance-officer', 'incident-responder', 'auditor'],
+  'GET /incidents/:incidentId': ['admin', 'compliance-officer', 'incident-responder', 'auditor'],
+  'POST /incidents/:incidentId/triage': ['admin', 'compliance-officer', 'incident-responder'],
+  'POST /incidents/:incidentId/containment': ['admin', 'compliance-officer', 'incident-responder'],
+  'POST /incidents/:incidentId/assessment': ['admin', 'compliance-officer', 'incident-responder'],
+  'POST /incidents/:incidentId/review': ['admin', 'compliance-officer', 'incident-responder'],
+  'POST /incidents/:incidentId/close': ['admin', 'compliance-officer', 'incident-responder'],
+  'POST /incidents/:incidentId/obligations/:obligationId/notices': ['admin', 'compliance-officer', 'incident-responder'],
+  'POST /incidents/:incidentId/obligations/:obligationId/exemption': ['admin', 'compliance-officer', 'incident-responder'],
+  'POST /incidents/:incidentId/obligations/:obligationId/clock-adjustments': ['admin', 'compliance-officer', 'incident-responder'],
+  'POST /incidents/:incidentId/obligations/:obligationId/clock-adjustments/:adjustmentId/lift': ['admin', 'compliance-officer', 'incident-responder'],
 };
 
 interface Call {
@@ -94,6 +109,60 @@ describe('RBAC matrix', () => {
     expect((await setup('POST', '/purposes/rbac-news/notices', { text: 'We e-mail you news.' })).statusCode).toBe(201);
     const subjectId = await newSubject();
     const grantEventId = await grantTo(subjectId);
+    // Incident fixtures: each step needs an incident in the phase that admits it, and most steps can be taken only
+    // once, so every admitted caller gets a fresh incident driven to that phase. Refused callers never reach the
+    // workflow, so they share one.
+    const hourAgo = new Date(Date.now() - 3600_000).toISOString();
+    const report = () => ({ title: 'Matrix incident', description: 'Lost laptop', discoveredAt: hourAgo, flags: ['controller'], contacts: [{ role: 'dpo', email: 'dpo@example.org' }] });
+    // GDPR (Art. 34 has exemptions) and Texas (whose notice to residents may be held for law enforcement).
+    const assessment = { anchors: { determination: hourAgo }, affected: { DE: 100, 'US-TX': 300 }, dataCategories: ['government-id'], encryption: 'none', risk: 'high', flags: ['controller'], consequences: 'Phishing.' };
+    // Nothing to notify, so the incident can close after its review.
+    const harmless = { affected: { DE: 10 }, dataCategories: ['contact'], encryption: 'full', risk: 'unlikely', flags: [], consequences: 'None expected.' };
+    const incidentStep = async (incidentId: string, path: string, payload: object) => {
+      const res = await setup('POST', `/incidents/${incidentId}/${path}`, payload);
+      if (res.statusCode !== 200) throw new Error(`fixture step ${path} → ${res.statusCode} ${res.body}`);
+    };
+    const newIncident = async (phase: 'triage' | 'containment' | 'assessment' | 'notification' | 'review', facts: object = assessment) => {
+      const res = await setup('POST', '/incidents', report());
+      if (res.statusCode !== 201) throw new Error(`fixture incident → ${res.statusCode} ${res.body}`);
+      const incidentId = res.json().incidentId as string;
+      const steps: Array<[string, object]> = [
+        ['triage', { severity: 'medium', notes: 'matrix' }],
+        ['containment', { measures: 'Laptop wiped remotely.' }],
+        ['assessment', facts],
+        ['review', { findings: ['Laptops were not encrypted.'] }],
+      ];
+      const stepsFor = { triage: 0, containment: 1, assessment: 2, notification: 3, review: 4 }[phase];
+      for (const [path, payload] of steps.slice(0, stepsFor)) await incidentStep(incidentId, path, payload);
+      return incidentId;
+    };
+    const holdTexas = { adjustmentId: 'us-tx.521.053.d', reason: 'The police asked for a delay.' };
+    const responders = new Set((['admin', 'compliance-officer', 'incident-responder'] as const).map((r) => tokens[r].principalId));
+    // Made up front and all at once: one fresh incident per admitted caller of each step route.
+    const fresh = (make: () => Promise<string>) => Array.from(responders, make);
+    const fixtures: Record<string, Promise<string>[]> = {
+      triage: fresh(() => newIncident('triage')),
+      containment: fresh(() => newIncident('containment')),
+      assessment: fresh(() => newIncident('assessment')),
+      review: fresh(() => newIncident('notification')),
+      close: fresh(() => newIncident('review', harmless)),
+      notices: fresh(() => newIncident('notification')),
+      exemption: fresh(() => newIncident('notification')),
+      adjustment: fresh(() => newIncident('notification')),
+      lift: fresh(async () => {
+        const incidentId = await newIncident('notification');
+        // A hold recorded without `until`: open until lifted.
+        await incidentStep(incidentId, 'obligations/us-tx.individuals/clock-adjustments', holdTexas);
+        return incidentId;
+      }),
+    };
+    const [sharedIncident] = await Promise.all([newIncident('notification'), ...Object.values(fixtures).flat()]);
+    const incidentFor = async (caller: { principalId: string }, fixture: keyof typeof fixtures) => {
+      if (!responders.has(caller.principalId)) return sharedIncident;
+      const next = fixtures[fixture].shift();
+      if (!next) throw new Error(`no ${fixture} incident left for ${caller.principalId}`);
+      return next;
+    };
     calls = {
       'GET /me': async () => ({ url: '/me' }),
       'POST /principals': async () => ({ url: '/principals', payload: { kind: 'system', name: 'CRM', roles: ['system'] } }),
@@ -140,6 +209,33 @@ describe('RBAC matrix', () => {
       'GET /consents/events/:eventId/receipt': async () => ({ url: `/consents/events/${grantEventId}/receipt` }),
       'GET /consents/stats': async () => ({ url: '/consents/stats' }),
       'GET /consents/export': async () => ({ url: '/consents/export?format=csv&purposeId=rbac-news' }),
+      'POST /incidents': async () => ({ url: '/incidents', payload: report() }),
+      'GET /incidents': async () => ({ url: '/incidents' }),
+      'GET /incidents/deadlines': async () => ({ url: '/incidents/deadlines?within=all' }),
+      'GET /incidents/rules': async () => ({ url: '/incidents/rules' }),
+      'POST /incidents/preview': async () => ({ url: '/incidents/preview', payload: { anchors: { awareness: hourAgo }, affected: { DE: 100 }, dataCategories: ['contact'], encryption: 'none', risk: 'high', flags: ['controller'] } }),
+      'GET /incidents/:incidentId': async () => ({ url: `/incidents/${sharedIncident}` }),
+      'POST /incidents/:incidentId/triage': async (caller) => ({ url: `/incidents/${await incidentFor(caller, 'triage')}/triage`, payload: { severity: 'high', notes: 'matrix' } }),
+      'POST /incidents/:incidentId/containment': async (caller) => ({ url: `/incidents/${await incidentFor(caller, 'containment')}/containment`, payload: { measures: 'Account disabled.' } }),
+      'POST /incidents/:incidentId/assessment': async (caller) => ({ url: `/incidents/${await incidentFor(caller, 'assessment')}/assessment`, payload: assessment }),
+      'POST /incidents/:incidentId/review': async (caller) => ({ url: `/incidents/${await incidentFor(caller, 'review')}/review`, payload: { findings: ['Laptops were not encrypted.'] } }),
+      'POST /incidents/:incidentId/close': async (caller) => ({ url: `/incidents/${await incidentFor(caller, 'close')}/close`, payload: { reason: 'Nothing to notify; review done.' } }),
+      'POST /incidents/:incidentId/obligations/:obligationId/notices': async (caller) => ({
+        url: `/incidents/${await incidentFor(caller, 'notices')}/obligations/gdpr.art33.authority/notices`,
+        payload: { sentAt: new Date().toISOString(), recipientReference: 'BfDI-matrix' },
+      }),
+      'POST /incidents/:incidentId/obligations/:obligationId/exemption': async (caller) => ({
+        url: `/incidents/${await incidentFor(caller, 'exemption')}/obligations/gdpr.art34.data-subjects/exemption`,
+        payload: { exemptionId: 'gdpr.art34.3.a', justification: 'The data was unintelligible to the finder.' },
+      }),
+      'POST /incidents/:incidentId/obligations/:obligationId/clock-adjustments': async (caller) => ({
+        url: `/incidents/${await incidentFor(caller, 'adjustment')}/obligations/us-tx.individuals/clock-adjustments`,
+        payload: holdTexas,
+      }),
+      'POST /incidents/:incidentId/obligations/:obligationId/clock-adjustments/:adjustmentId/lift': async (caller) => ({
+        url: `/incidents/${await incidentFor(caller, 'lift')}/obligations/us-tx.individuals/clock-adjustments/us-tx.521.053.d/lift`,
+        payload: {},
+      }),
     };
   });
 

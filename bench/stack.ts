@@ -1,0 +1,122 @@
+/**
+ * What every benchmark needs: the embedded Temporal server and FerretDB in a scratch folder, a worker in its own
+ * process (so its memory can be measured apart from the bench's), the API in-process and a Temporal client.
+ */
+import { randomBytes } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { loadConfig, type Config } from '../platform/config';
+import { freePort, startFerret, startTemporal } from '../platform/embedded';
+import { loadKeyring } from '../platform/keyring';
+import { createLogger } from '../platform/logger';
+import { connectClient } from '../platform/temporal';
+import { startApi } from '../api/server';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { provisionAll } = require('../../scripts/provision.js') as { provisionAll(): Record<string, string> };
+
+export interface BenchStack {
+  config: Config;
+  api: Awaited<ReturnType<typeof startApi>>;
+  client: Client;
+  worker: ChildProcess;
+  /** The worker's peak resident memory so far, in MiB. */
+  workerPeakRssMiB(): number | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startBenchStack(extraEnv: Record<string, string> = {}): Promise<BenchStack> {
+  const binaries = provisionAll();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'complyflow-bench-'));
+  const [temporalPort, ferretPort] = [await freePort(), await freePort()];
+  const temporal = await startTemporal({ binary: binaries.temporal, port: temporalPort, headless: true, logFile: path.join(tmp, 'temporal.log') });
+  const ferret = await startFerret({ binary: binaries.ferretdb, port: ferretPort, dataDir: path.join(tmp, 'ferretdb'), logFile: path.join(tmp, 'ferretdb.log') });
+  const env = {
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    TEMPORAL_ADDRESS: temporal.address,
+    MONGODB_URI: `mongodb://${ferret.address}/`,
+    MONGODB_DATABASE: 'bench',
+    COMPLYFLOW_DATA_DIR: tmp,
+    COMPLYFLOW_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+    COMPLYFLOW_BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
+    API_PORT: '0',
+    API_RATE_LIMIT_PER_MINUTE: '1000000',
+    ...extraEnv,
+  };
+  const config = loadConfig(env);
+  const keyring = loadKeyring(config);
+  const logger = createLogger({ level: 'warn', name: 'bench' });
+  // The worker logs at info only to announce that it polls; its other output is not needed.
+  const worker = spawn(process.execPath, [path.resolve(__dirname, '../worker/main.js')], { env: { ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    worker.stdout!.on('data', (chunk: Buffer) => (chunk.toString().includes('worker polling') ? resolve() : undefined));
+    worker.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+  });
+  // Warnings and errors from the worker (failed activity attempts, say) explain slow figures; show them.
+  worker.stdout!.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (/"level":(40|50|60)/.test(line)) process.stderr.write(`worker: ${line.slice(0, 400)}\n`);
+  });
+  const api = await startApi({ config, keyring, logger });
+  const client = await connectClient(config, keyring);
+  return {
+    config,
+    api,
+    client,
+    worker,
+    workerPeakRssMiB() {
+      const rss = fs.readFileSync(`/proc/${worker.pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
+      return rss ? Number(rss[1]) / 1024 : undefined;
+    },
+    async stop() {
+      await client.connection.close();
+      await api.close();
+      worker.kill('SIGTERM');
+      await new Promise((r) => worker.once('exit', r));
+      await ferret.stop();
+      await temporal.stop();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+export function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** Runs `work` over the items with bounded concurrency; returns the elapsed seconds. */
+export async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>, label?: string): Promise<number> {
+  const started = process.hrtime.bigint();
+  let next = 0;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        await work(items[next++]);
+        done += 1;
+        if (label && done % 1000 === 0) process.stderr.write(`  ${label}: ${done}/${items.length}\n`);
+      }
+    }),
+  );
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+}
+
+export function runBench(main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    process.stderr.write(`bench failed: ${(err as Error).stack}\n`);
+    process.exit(1);
+  });
+}
+
+/** Milliseconds since the epoch of a protobuf timestamp from a workflow history. */
+export function tsMillis(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
+  return Number(ts?.seconds ?? 0) * 1000 + Math.floor((ts?.nanos ?? 0) / 1e6);
+}
