@@ -45,10 +45,13 @@ export class EvidenceStore {
   private flushing = false;
 
   private readonly heads: Collection<{ _id: string; seq: number; hash: string }>;
+  /** key → seq: the idempotency lookup, by `_id` so that every backend answers it from an index. */
+  private readonly keys: Collection<{ _id: string; seq: number }>;
 
   constructor(db: Db) {
     this.events = db.collection<StoredEvent>('evidence_events');
     this.heads = db.collection('evidence_head');
+    this.keys = db.collection('evidence_keys');
   }
 
   async ensureIndexes(): Promise<void> {
@@ -98,16 +101,21 @@ export class EvidenceStore {
 
   private async appendBatch(inputs: EvidenceInput[]): Promise<EvidenceEvent[]> {
     const results: (EvidenceEvent | undefined)[] = new Array(inputs.length);
+    let repairing = false;
     for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt += 1) {
       const waiting = inputs.map((input, i) => ({ input, i })).filter(({ i }) => !results[i]);
       if (waiting.length === 0) break;
       const written = new Map<string, EvidenceEvent>();
-      // One equality lookup per key: the access every backend serves from an index.
-      const found = await Promise.all([...new Set(waiting.map((w) => w.input.key))].map((key) => this.events.findOne({ key })));
-      for (const doc of found) if (doc) written.set(doc.key, fromStored(doc));
+      // Keys already in the trail (a retried activity): one lookup by `_id` each, which every backend serves from
+      // its primary index.
+      const claims = await Promise.all([...new Set(waiting.map((w) => w.input.key))].map((key) => this.keys.findOne({ _id: key })));
+      for (const claim of claims) {
+        const event = claim && (await this.bySeq(claim.seq));
+        if (event) written.set(event.key, event);
+      }
       // Chain what is not written yet, once per key (a key twice in one batch is one event).
       const fresh: EvidenceEvent[] = [];
-      let previous = await this.head();
+      let previous = await this.tip({ walk: repairing });
       for (const { input } of waiting) {
         if (written.has(input.key)) continue;
         const event = chainEvent(input, previous);
@@ -118,12 +126,17 @@ export class EvidenceStore {
       try {
         if (fresh.length > 0) {
           await this.events.insertMany(fresh.map(toStored), { ordered: true });
+          await this.claim(fresh);
           await this.moveHead(fresh[fresh.length - 1]);
         }
         for (const { input, i } of waiting) results[i] = written.get(input.key);
+        repairing = false;
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        // Another process appended first (or wrote one of these keys): what did get in is found by key next round.
+        // Another process appended first, or a writer died between writing an event and its claim or the head
+        // pointer. The slow path finds what did get in by scanning for it, claims it, and walks the head forward.
+        await this.repair(fresh);
+        repairing = true;
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 * (attempt + 1))));
       }
     }
@@ -131,18 +144,56 @@ export class EvidenceStore {
     return results as EvidenceEvent[];
   }
 
+  /** Records which seq each key got; a claim already there (a racing repair) is the same fact. */
+  private async claim(events: EvidenceEvent[]): Promise<void> {
+    try {
+      await this.keys.insertMany(events.map((e) => ({ _id: e.key, seq: e.seq })), { ordered: false });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+  }
+
+  private async repair(attempted: EvidenceEvent[]): Promise<void> {
+    const found: EvidenceEvent[] = [];
+    for (const event of attempted) {
+      const doc = await this.events.findOne({ key: event.key });
+      if (doc) found.push(fromStored(doc));
+    }
+    if (found.length > 0) {
+      await this.claim(found);
+      await this.moveHead(found.reduce((a, b) => (b.seq > a.seq ? b : a)));
+    }
+  }
+
   /**
-   * The latest event. A pointer document names it, so finding the head costs two lookups by id rather than a sort
-   * over the whole trail; the pointer may lag behind a writer that died between appending and moving it, so the
-   * events after it are walked (each insert claimed its seq, so there are no gaps to skip).
+   * The latest event. A pointer document names it, so finding the head costs a few lookups rather than a sort over
+   * the whole trail; the pointer may lag behind a writer that died between appending and moving it, so the events
+   * after it are walked (each insert claimed its seq, so there are no gaps to skip).
    */
   async head(): Promise<EvidenceEvent | undefined> {
-    const pointer = await this.heads.findOne({ _id: 'head' });
+    const pointer = await this.tip({ walk: false });
+    // A pointer naming an event that is gone (a deleted tail) says nothing: the real end is then found from the start.
     let head = pointer ? await this.bySeq(pointer.seq) : undefined;
     for (;;) {
       const next = await this.bySeq((head?.seq ?? 0) + 1);
       if (!next) return head;
       head = next;
+    }
+  }
+
+  /**
+   * Where the next event hangs from. Appends trust the pointer (one lookup by `_id`): if it lags, their insert
+   * collides on the seq and they come back with `walk`, which follows the events past it. On FerretDB only `_id`
+   * equality is served from an index, so the walk (lookups by seq) is kept off the common path.
+   */
+  private async tip(options: { walk: boolean }): Promise<Pick<EvidenceEvent, 'seq' | 'hash'> | undefined> {
+    const pointer = await this.heads.findOne({ _id: 'head' });
+    let tip: Pick<EvidenceEvent, 'seq' | 'hash'> | undefined = pointer ? { seq: pointer.seq, hash: pointer.hash } : undefined;
+    if (!options.walk) return tip;
+    for (;;) {
+      const next = await this.bySeq((tip?.seq ?? 0) + 1);
+      if (!next) return tip;
+      tip = next;
     }
   }
 
@@ -161,6 +212,9 @@ export class EvidenceStore {
   }
 
   async byKey(key: string): Promise<EvidenceEvent | undefined> {
+    const claim = await this.keys.findOne({ _id: key });
+    if (claim) return this.bySeq(claim.seq);
+    // An event written before its claim (a writer died in between, or the trail predates claims).
     const found = await this.events.findOne({ key });
     return found ? fromStored(found) : undefined;
   }

@@ -23,12 +23,12 @@ afterAll(async () => {
   await database?.close();
 });
 
-async function freshStore(): Promise<{ store: EvidenceStore; raw: Collection<Document> }> {
+async function freshStore(): Promise<{ store: EvidenceStore; raw: Collection<Document>; heads: Collection<Document> }> {
   const db = database.client.db(`${config.mongoDb}_${databases.length}`);
   databases.push(db);
   const store = new EvidenceStore(db);
   await store.ensureIndexes();
-  return { store, raw: db.collection('evidence_events') };
+  return { store, raw: db.collection('evidence_events'), heads: db.collection('evidence_head') };
 }
 
 const T0 = Date.UTC(2024, 2, 1, 9, 0, 0);
@@ -145,6 +145,21 @@ describe('EvidenceStore.append', () => {
     const events = await Promise.all(Array.from({ length: 30 }, (_, i) => writers[i % 3].append(input(i + 1))));
     expect(events.map((e) => e.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect(await store.verify()).toMatchObject({ ok: true, checked: 30 });
+  });
+
+  it('finds an event whose key claim was never written (its writer died in between) instead of appending it again', async () => {
+    const { store, raw } = await freshStore();
+    const db = databases[databases.length - 1];
+    const first = await store.append(input(1));
+    await store.append(input(2));
+    await db.collection('evidence_keys').deleteOne({ _id: 'key-1' } as Document);
+    await db.collection('evidence_head').updateOne({ _id: 'head' } as Document, { $set: { seq: 1, hash: first.hash } });
+    const again = await new EvidenceStore(db).append(input(1));
+    expect(again).toMatchObject({ seq: 1, hash: first.hash });
+    expect(await raw.countDocuments()).toBe(2);
+    // The lagging pointer is walked forward on the way: the next event hangs from the real head.
+    expect((await store.append(input(3))).seq).toBe(3);
+    expect(await store.verify()).toMatchObject({ ok: true, checked: 3 });
   });
 
   it('records exactly one event for 20 concurrent appends with the same key', async () => {
@@ -295,11 +310,22 @@ describe('EvidenceStore.verify against tampering in the database', () => {
     expect(result.firstBreak!.detail).toMatch(/missing/);
   });
 
-  it('detects a tail that was deleted and rewritten, through the anchor\'s hash', async () => {
+  it('shows a deleted tail as a gap as soon as the next event is appended', async () => {
     const { store, raw } = await freshStore();
+    await appendMany(store, 5);
+    await raw.deleteOne({ _id: 5 } as Document);
+    // Appends hang from the head pointer, which still names the deleted event.
+    expect((await store.append(input(50))).seq).toBe(6);
+    expect((await store.verify()).firstBreak).toMatchObject({ seq: 5, reason: 'sequence-gap' });
+  });
+
+  it('detects a tail that was deleted and rewritten, through the anchor\'s hash', async () => {
+    const { store, raw, heads } = await freshStore();
     const events = await appendMany(store, 5);
     const anchor = { seq: 5, hash: events[4].hash };
     await raw.deleteOne({ _id: 5 } as Document);
+    // A careful forger also winds the head pointer back, so the rewritten event takes the deleted one's place.
+    await heads.updateOne({ _id: 'head' } as Document, { $set: { seq: 4, hash: events[3].hash } });
     const replacement = await store.append(input(50));
     expect(replacement.seq).toBe(5);
     expect((await store.verify()).ok).toBe(true);
