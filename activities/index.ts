@@ -2,6 +2,7 @@ import { consentActivities, type ConsentActivityDeps } from './consent';
 import { evidenceActivities } from './evidence';
 import { incidentActivities } from './incident';
 import { notificationActivities } from './notifications';
+import { vendorActivities } from './vendor';
 
 export type { ActivityDeps } from './deps';
 
@@ -13,6 +14,7 @@ export function createActivities(deps: ConsentActivityDeps) {
     ...notifications,
     ...consentActivities(deps, notifications),
     ...incidentActivities(deps),
+    ...vendorActivities(deps, notifications),
   };
 }
 

@@ -7,7 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  */
 export interface LinkClaims {
   /** What the link lets its holder do. */
-  act: 'confirm' | 'preferences' | 'withdraw';
+  act: 'confirm' | 'preferences' | 'withdraw' | 'questionnaire';
   /** Subject id. */
   sub: string;
   /** Purpose id(s) the link is about, where it is about specific ones. */

@@ -17,6 +17,9 @@ export interface EmailTemplateData {
   'consent.confirmation': { purposeName: string; noticeText: string; confirmLink: string; confirmBy: string };
   'consent.renewal': { purposeName: string; noticeText: string; preferencesLink: string; withdrawLink: string; expiresAt: string };
   'consent.reminder': { purposeName: string; preferencesLink: string; withdrawLink: string; expiresAt: string; reminder: number };
+  'vendor.questionnaire': { vendorName: string; link: string; expiresAt: string; reminder: number };
+  'vendor.escalation': { vendorName: string; vendorId: string; what: string; dueAt: string; link: string };
+  'vendor.certificate-renewal': { vendorName: string; certificate: string; expiresOn: string };
   'breach.escalation': {
     incidentTitle: string;
     incidentId: string;
@@ -121,6 +124,23 @@ const TEMPLATES: { [K in EmailKind]: (data: EmailTemplateData[K]) => Draft } = {
     paragraphs: [`Your consent to "${d.purposeName}" ends on ${formatInstant(d.expiresAt)} unless you renew it.`],
     action: { label: 'Renew or change your choices', link: d.preferencesLink },
     secondary: { label: 'Withdraw now (one click)', link: d.withdrawLink },
+  }),
+  'vendor.questionnaire': (d) => ({
+    subject: d.reminder > 0 ? `Reminder ${d.reminder}: due-diligence questionnaire for ${d.vendorName}` : `Due-diligence questionnaire for ${d.vendorName}`,
+    paragraphs: [
+      `${d.reminder > 0 ? 'We have not yet received' : 'Please complete'} the security and privacy questionnaire for ${d.vendorName}. You can save your answers and come back; submit once when you are done.`,
+      `The link works without an account until ${formatInstant(d.expiresAt)}. Please do not forward it: it opens this questionnaire only.`,
+    ],
+    action: { label: 'Open the questionnaire', link: d.link },
+  }),
+  'vendor.escalation': (d) => ({
+    subject: `Overdue: ${d.what} (${d.vendorName})`,
+    paragraphs: [`${d.what} for vendor ${d.vendorName} (${d.vendorId}) was due at ${formatInstant(d.dueAt)} and is not done.`, 'As the vendor\'s internal owner, please follow it up.'],
+    action: { label: 'Open the vendor', link: d.link },
+  }),
+  'vendor.certificate-renewal': (d) => ({
+    subject: `Renewed certificate needed: ${d.certificate} (${d.vendorName})`,
+    paragraphs: [`Our records show that your ${d.certificate} certificate expires on ${d.expiresOn}.`, 'Please send us the renewed certificate or report before then, so that we can keep our assessment of your services current.'],
   }),
   'breach.escalation': (d) => ({
     subject: `${d.overdue ? 'OVERDUE' : d.step === 'due' ? 'DUE NOW' : `Deadline ${d.step} elapsed`}: ${d.obligationTitle} (${d.incidentTitle})`,

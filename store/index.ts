@@ -8,6 +8,7 @@ import { ApiKeyStore } from './api-keys';
 import { DeliveryStore } from './deliveries';
 import { EvidenceStore } from './evidence';
 import { IncidentStore } from './incidents';
+import { VendorStore } from './vendors';
 import { PrincipalStore } from './principals';
 import { WebhookEndpointStore } from './webhook-endpoints';
 
@@ -24,6 +25,7 @@ export function createStores(db: Db, crypto: FieldCrypto) {
     purposes: new PurposeStore(db),
     consents: new ConsentStore(db, crypto),
     incidents: new IncidentStore(db, crypto),
+    vendors: new VendorStore(db, crypto),
   };
 }
 

@@ -6,12 +6,12 @@ import type { Activities } from '../activities';
  * systems and retry with backoff for longer. Every call carries an idempotency key derived from the workflow id and
  * the step, so a retry or a replay after a worker crash can never record or send twice.
  */
-export const { recordEvidence, consentEventToEvidence, consentLifecycleStep, assessObligations, saveIncident } = proxyActivities<Activities>({
+export const { recordEvidence, consentEventToEvidence, consentLifecycleStep, assessObligations, saveIncident, openVendorReview, expireQuestionnaire, scoreSubmission, setVendorStatus, completeRemediationItem, monitoringFacts, offboardingFacts } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
-export const { sendEmail, webhookTargets, deliverWebhook, sendConsentMessage } = proxyActivities<Activities>({
+export const { sendEmail, webhookTargets, deliverWebhook, sendConsentMessage, sendQuestionnaire, escalateToOwner, requestCertificateRenewal } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 20 },
 });

@@ -4,3 +4,4 @@ export * from './approval';
 export * from './consent';
 export * from './consent-policy-rollout';
 export * from './incident';
+export * from './vendor';

@@ -12,6 +12,8 @@ import deliveries from './deliveries';
 import evidence from './evidence';
 import health from './health';
 import incidents from './incidents';
+import vendorPortal from './vendor-portal';
+import vendors from './vendors';
 import principals from './principals';
 import webhookEndpoints from './webhook-endpoints';
 
@@ -31,4 +33,6 @@ export default async function routes(app: FastifyInstance, options: { ready?: ()
   await app.register(consentPropagation, { prefix: '/consents' });
   await app.register(preferences);
   await app.register(incidents, { prefix: '/incidents' });
+  await app.register(vendors, { prefix: '/vendors' });
+  await app.register(vendorPortal, { prefix: '/vendor-portal' });
 }

@@ -64,20 +64,10 @@ export interface CorrectiveAction {
   dueAt: string;
 }
 
-export interface IncidentState {
-  incidentId: string;
-  title: string;
-  description: string;
+/** The report, and everything the steps have added to it. */
+export interface IncidentState extends IncidentReport {
   phase: Phase;
   severity?: Severity;
-  reportedBy: Actor;
-  reportedAt: string;
-  systems: string[];
-  facts: IncidentFacts;
-  contacts: Contact[];
-  ladder: EscalationLadder;
-  asapTargetHours: number;
-  reviewWithinDays: number;
   containment: Array<{ measures: string; containedAt?: string; by: Actor; at: string }>;
   consequences?: string;
   revision: number;

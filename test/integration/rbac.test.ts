@@ -1,6 +1,8 @@
 import { ROLES, type Role } from '../../domain/roles';
+import { vendorWorkflowId, type VendorProcess } from '../../workflows/vendor';
 import { startTestApi, type TestApi } from '../harness/app';
-import { startHttpReceiver, type HttpReceiver } from '../harness/receivers';
+import { linkAfter, parseMail, pathOf } from '../harness/mail';
+import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from '../harness/receivers';
 import { eventually } from '../harness/stack';
 
 /**
@@ -66,6 +68,29 @@ const EXPECTED: Record<string, readonly Role[]> = {
   'POST /incidents/:incidentId/obligations/:obligationId/exemption': ['admin', 'compliance-officer', 'incident-responder'],
   'POST /incidents/:incidentId/obligations/:obligationId/clock-adjustments': ['admin', 'compliance-officer', 'incident-responder'],
   'POST /incidents/:incidentId/obligations/:obligationId/clock-adjustments/:adjustmentId/lift': ['admin', 'compliance-officer', 'incident-responder'],
+  'POST /vendors': ['admin', 'vendor-manager', 'compliance-officer'],
+  'GET /vendors': ['admin', 'vendor-manager', 'compliance-officer', 'auditor'],
+  'GET /vendors/:vendorId': ['admin', 'vendor-manager', 'compliance-officer', 'auditor'],
+  'PATCH /vendors/:vendorId': ['admin', 'vendor-manager', 'compliance-officer'],
+  'POST /vendors/:vendorId/reviews': ['admin', 'vendor-manager', 'compliance-officer'],
+  'POST /vendors/:vendorId/security-review': ['admin', 'compliance-officer'],
+  'POST /vendors/:vendorId/decision': ['admin', 'compliance-officer'],
+  'POST /vendors/:vendorId/remediation/:itemId/complete': ['admin', 'vendor-manager', 'compliance-officer'],
+  'POST /vendors/:vendorId/re-review': ['admin', 'vendor-manager', 'compliance-officer'],
+  'POST /vendors/:vendorId/offboarding': ['admin', 'vendor-manager', 'compliance-officer'],
+  'POST /vendors/:vendorId/offboarding/tasks/:kind/complete': ['admin', 'vendor-manager', 'compliance-officer'],
+};
+
+/** Answers to the baseline questionnaire; `mfa: 'no'` fails a critical question, which calls for a security review. */
+const VENDOR_ANSWERS = {
+  mfa: 'yes',
+  'encryption-in-transit': 'yes',
+  'encryption-at-rest': 'yes',
+  'breach-notification-hours': 24,
+  'data-location': 'Germany',
+  'sub-processors': 'yes',
+  'retention-deletion': 'yes',
+  'security-contact': 'security@vendor.example',
 };
 
 interface Call {
@@ -77,12 +102,13 @@ interface Call {
 describe('RBAC matrix', () => {
   let api: TestApi;
   let hooks: HttpReceiver;
+  let smtp: SmtpReceiver;
   const tokens = {} as Record<Role, { token: string; principalId: string }>;
   let calls: Record<string, (caller: { principalId: string }) => Promise<Call>>;
 
   beforeAll(async () => {
-    hooks = await startHttpReceiver();
-    api = await startTestApi();
+    [hooks, smtp] = await Promise.all([startHttpReceiver(), startSmtpReceiver()]);
+    api = await startTestApi({ smtpUrl: smtp.url });
     await api.startWorker();
     for (const role of ROLES) tokens[role] = await api.tokenFor(role);
     const target = await api.stores.principals.create({ kind: 'system', name: 'Target CRM', roles: ['system'], createdBy: 'test' });
@@ -156,7 +182,88 @@ describe('RBAC matrix', () => {
         return incidentId;
       }),
     };
-    const [sharedIncident] = await Promise.all([newIncident('notification'), ...Object.values(fixtures).flat()]);
+    // Vendor fixtures, the same way: every admitted caller of a step gets a fresh vendor whose process is in the phase
+    // that admits the step. One vendor manager starts every review and one compliance officer approves (four eyes: the
+    // requester never decides); contacts get the questionnaire link by e-mail, and answer through the portal.
+    const starter = await api.tokenFor('vendor-manager');
+    const approver = await api.tokenFor('compliance-officer');
+    const vendorCall = async (token: string, method: 'GET' | 'POST', url: string, payload?: object) => {
+      const res = await api.app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload && { payload }) });
+      if (res.statusCode >= 300) throw new Error(`fixture ${method} ${url} → ${res.statusCode} ${res.body}`);
+      return res.json() as { vendorId: string; status: string; process: VendorProcess | null };
+    };
+    const vendorProfile = () => {
+      serial += 1;
+      return {
+        name: `Matrix vendor ${serial}`,
+        description: 'Matrix check',
+        internalOwner: starter.principalId,
+        contacts: [{ name: 'Matrix Contact', email: `vendor.${serial}@vendor.example`, role: 'security' }],
+        dataCategories: ['business-internal'],
+        dataVolume: 10,
+        systemAccess: 'none',
+        criticality: 'low',
+        countries: ['DE'],
+      };
+    };
+    const vendorPhase = (vendorId: string, phase: string) =>
+      eventually(async () => {
+        const view = await vendorCall(tokens.auditor.token, 'GET', `/vendors/${vendorId}`);
+        return view.process?.phase === phase && (phase !== 'monitoring' || view.status === 'monitoring') ? view : undefined;
+      }, 30_000, `vendor ${vendorId} in ${phase}`);
+    const newVendor = async (phase: 'prospective' | 'security-review' | 'decision' | 'monitoring' | 'conditions' | 'offboarding') => {
+      const profile = vendorProfile();
+      const { vendorId } = await vendorCall(starter.token, 'POST', '/vendors', profile);
+      if (phase === 'prospective') return vendorId;
+      await vendorCall(starter.token, 'POST', `/vendors/${vendorId}/reviews`, { reason: 'Matrix' });
+      const address = profile.contacts[0].email;
+      const mail = await eventually(async () => smtp.messages.find((m) => m.to.includes(address)), 30_000, `the questionnaire to ${address}`);
+      const link = linkAfter(parseMail(mail.raw, mail.to), 'Open the questionnaire:');
+      const submitUrl = pathOf(link).replace('/vendor-portal/questionnaire?', '/vendor-portal/questionnaire/submit?');
+      const submitted = await api.app.inject({ method: 'POST', url: submitUrl, payload: { answers: { ...VENDOR_ANSWERS, ...(phase === 'security-review' && { mfa: 'no' }) } } });
+      if (submitted.statusCode !== 200) throw new Error(`fixture submit → ${submitted.statusCode} ${submitted.body}`);
+      if (phase === 'security-review') return (await vendorPhase(vendorId, 'security-review')).vendorId;
+      await vendorPhase(vendorId, 'decision');
+      if (phase === 'decision') return vendorId;
+      const dueAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
+      await vendorCall(
+        approver.token,
+        'POST',
+        `/vendors/${vendorId}/decision`,
+        phase === 'conditions'
+          ? { decision: 'approve-with-conditions', reason: 'Matrix', conditions: [{ description: 'Send the pen test report', owner: starter.principalId, dueAt }] }
+          : { decision: 'approve', reason: 'Matrix' },
+      );
+      await vendorPhase(vendorId, 'monitoring');
+      if (phase === 'offboarding') await vendorCall(starter.token, 'POST', `/vendors/${vendorId}/offboarding`, { reason: 'Matrix' });
+      return vendorId;
+    };
+    const managers = new Set((['admin', 'vendor-manager', 'compliance-officer'] as const).map((r) => tokens[r].principalId));
+    const deciders = new Set((['admin', 'compliance-officer'] as const).map((r) => tokens[r].principalId));
+    const freshVendors = (admitted: Set<string>, make: () => Promise<string>) => ({ admitted, queue: Array.from(admitted, make) });
+    const vendorFixtures = {
+      reviews: freshVendors(managers, () => newVendor('prospective')),
+      securityReview: freshVendors(deciders, () => newVendor('security-review')),
+      decision: freshVendors(deciders, () => newVendor('decision')),
+      remediation: freshVendors(managers, () => newVendor('conditions')),
+      reReview: freshVendors(managers, () => newVendor('monitoring')),
+      offboarding: freshVendors(managers, () => newVendor('monitoring')),
+      task: freshVendors(managers, () => newVendor('offboarding')),
+    };
+    const [sharedIncident, sharedVendor] = await Promise.all([
+      newIncident('notification'),
+      newVendor('prospective'),
+      ...Object.values(fixtures).flat(),
+      ...Object.values(vendorFixtures).flatMap((f) => f.queue),
+    ]);
+    // Refused callers never reach the process, so they share one vendor.
+    const vendorFor = async (caller: { principalId: string }, fixture: keyof typeof vendorFixtures) => {
+      const { admitted, queue } = vendorFixtures[fixture];
+      if (!admitted.has(caller.principalId)) return sharedVendor;
+      const next = queue.shift();
+      if (!next) throw new Error(`no ${fixture} vendor left for ${caller.principalId}`);
+      return next;
+    };
     const incidentFor = async (caller: { principalId: string }, fixture: keyof typeof fixtures) => {
       if (!responders.has(caller.principalId)) return sharedIncident;
       const next = fixtures[fixture].shift();
@@ -236,12 +343,29 @@ describe('RBAC matrix', () => {
         url: `/incidents/${await incidentFor(caller, 'lift')}/obligations/us-tx.individuals/clock-adjustments/us-tx.521.053.d/lift`,
         payload: {},
       }),
+      'POST /vendors': async () => ({ url: '/vendors', payload: vendorProfile() }),
+      'GET /vendors': async () => ({ url: '/vendors?format=csv' }),
+      'GET /vendors/:vendorId': async () => ({ url: `/vendors/${sharedVendor}` }),
+      'PATCH /vendors/:vendorId': async () => ({ url: `/vendors/${sharedVendor}`, payload: { description: 'Matrix check, revised' } }),
+      'POST /vendors/:vendorId/reviews': async (caller) => ({ url: `/vendors/${await vendorFor(caller, 'reviews')}/reviews`, payload: { reason: 'Matrix' } }),
+      'POST /vendors/:vendorId/security-review': async (caller) => ({
+        url: `/vendors/${await vendorFor(caller, 'securityReview')}/security-review`,
+        payload: { findings: ['MFA is not enforced for support staff.'], conditions: [{ description: 'Enforce MFA', owner: starter.principalId, dueAt: new Date(Date.now() + 86_400_000).toISOString() }] },
+      }),
+      'POST /vendors/:vendorId/decision': async (caller) => ({ url: `/vendors/${await vendorFor(caller, 'decision')}/decision`, payload: { decision: 'approve', reason: 'Matrix' } }),
+      'POST /vendors/:vendorId/remediation/:itemId/complete': async (caller) => {
+        const vendorId = await vendorFor(caller, 'remediation');
+        return { url: `/vendors/${vendorId}/remediation/${vendorWorkflowId(vendorId)}-c1-c1/complete`, payload: { note: 'Report received.' } };
+      },
+      'POST /vendors/:vendorId/re-review': async (caller) => ({ url: `/vendors/${await vendorFor(caller, 'reReview')}/re-review`, payload: { reason: 'The vendor reported a breach.' } }),
+      'POST /vendors/:vendorId/offboarding': async (caller) => ({ url: `/vendors/${await vendorFor(caller, 'offboarding')}/offboarding`, payload: { reason: 'Contract ends.' } }),
+      'POST /vendors/:vendorId/offboarding/tasks/:kind/complete': async (caller) => ({ url: `/vendors/${await vendorFor(caller, 'task')}/offboarding/tasks/revoke-access/complete`, payload: { note: 'Accounts removed.' } }),
     };
   });
 
   afterAll(async () => {
     await api.close();
-    await hooks.close();
+    await Promise.all([hooks.close(), smtp.close()]);
   });
 
   const declared = () =>
