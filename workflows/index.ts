@@ -1,7 +1,33 @@
+/* eslint-disable @typescript-eslint/no-require-imports */
 // Every workflow the worker runs. Workflow code imports only @temporalio/workflow, pure domain modules and
 // activity *types*, so it stays deterministic and can be bundled for the sandbox.
-export * from './approval';
-export * from './consent';
-export * from './consent-policy-rollout';
-export * from './incident';
-export * from './vendor';
+//
+// The SDK gives every workflow its own copy of the modules it loads (module state must not leak between workflows),
+// so each cached workflow holds in memory every module it evaluated. Each entry below therefore loads its process's
+// code only when a workflow of that process runs: a sleeping consent lifecycle does not carry the breach and vendor
+// code. The API and tests import the message definitions from the process's own file, never from here.
+import type * as Approval from './approval';
+import type * as Consent from './consent';
+import type * as ConsentPolicyRollout from './consent-policy-rollout';
+import type * as Incident from './incident';
+import type * as Vendor from './vendor';
+
+export function approvalWorkflow(...args: Parameters<typeof Approval.approvalWorkflow>): ReturnType<typeof Approval.approvalWorkflow> {
+  return (require('./approval') as typeof Approval).approvalWorkflow(...args);
+}
+
+export function consentLifecycleWorkflow(...args: Parameters<typeof Consent.consentLifecycleWorkflow>): ReturnType<typeof Consent.consentLifecycleWorkflow> {
+  return (require('./consent') as typeof Consent).consentLifecycleWorkflow(...args);
+}
+
+export function consentPolicyRolloutWorkflow(...args: Parameters<typeof ConsentPolicyRollout.consentPolicyRolloutWorkflow>): ReturnType<typeof ConsentPolicyRollout.consentPolicyRolloutWorkflow> {
+  return (require('./consent-policy-rollout') as typeof ConsentPolicyRollout).consentPolicyRolloutWorkflow(...args);
+}
+
+export function incidentWorkflow(...args: Parameters<typeof Incident.incidentWorkflow>): ReturnType<typeof Incident.incidentWorkflow> {
+  return (require('./incident') as typeof Incident).incidentWorkflow(...args);
+}
+
+export function vendorWorkflow(...args: Parameters<typeof Vendor.vendorWorkflow>): ReturnType<typeof Vendor.vendorWorkflow> {
+  return (require('./vendor') as typeof Vendor).vendorWorkflow(...args);
+}
