@@ -1,5 +1,6 @@
 import { incidentWorkflowId } from '../../workflows/incident';
 import { startTestApi, type TestApi } from '../harness/app';
+import { expectInvalid, problemOf, type Problem } from '../harness/problems';
 import { eventually } from '../harness/stack';
 
 /**
@@ -7,20 +8,6 @@ import { eventually } from '../harness/stack';
  * naming the field (400) or giving the reason (422), and leaves no trace: the incident keeps its version, its evidence
  * trail keeps its length, and no workflow is started and nothing enters the breach register.
  */
-interface Problem {
-  status: number;
-  title: string;
-  detail: string;
-  errors?: Array<{ field: string; message: string }>;
-}
-
-interface Response {
-  statusCode: number;
-  headers: Record<string, unknown>;
-  body: string;
-  json(): unknown;
-}
-
 const HOUR = 3600_000;
 
 describe('incident input and transitions', () => {
@@ -40,23 +27,6 @@ describe('incident input and transitions', () => {
   const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
     api.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${responder}`, ...headers }, payload: payload as object });
   const get = (url: string) => api.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${auditor}` } });
-
-  function problemOf(res: Response, status: number): Problem {
-    if (res.statusCode !== status) throw new Error(`expected ${status}, got ${res.statusCode}: ${res.body}`);
-    expect(String(res.headers['content-type'])).toContain('application/problem+json');
-    const problem = res.json() as Problem;
-    expect(problem.status).toBe(status);
-    return problem;
-  }
-
-  /** A 400 whose errors name `field`. */
-  function expectInvalid(res: Response, field: string, message?: RegExp): void {
-    const problem = problemOf(res, 400);
-    const fields = (problem.errors ?? []).map((e) => e.field);
-    if (!fields.includes(field)) throw new Error(`expected an error for ${field}, got ${JSON.stringify(problem.errors)}`);
-    if (message) expect(problem.errors!.find((e) => e.field === field)!.message).toMatch(message);
-    expect(problem.detail).toContain(field);
-  }
 
   const hoursAgo = (h: number) => new Date(Date.now() - h * HOUR).toISOString();
   const inAnHour = () => new Date(Date.now() + HOUR).toISOString();

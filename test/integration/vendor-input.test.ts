@@ -3,6 +3,7 @@ import { vendorWorkflowId, type VendorProcess } from '../../workflows/vendor';
 import { startTestApi, type TestApi } from '../harness/app';
 import { linkAfter, parseMail, pathOf } from '../harness/mail';
 import { startSmtpReceiver, type SmtpReceiver } from '../harness/receivers';
+import { expectInvalid, problemOf } from '../harness/problems';
 import { eventually } from '../harness/stack';
 
 /**
@@ -10,20 +11,6 @@ import { eventually } from '../harness/stack';
  * the field (400), or saying why (404, 409, 422), and leaves no trace — no vendor registered or changed, no process
  * started, no answer saved, nothing in the evidence trail.
  */
-interface Problem {
-  status: number;
-  title: string;
-  detail: string;
-  errors?: Array<{ field: string; message: string }>;
-}
-
-interface Response {
-  statusCode: number;
-  headers: Record<string, unknown>;
-  body: string;
-  json(): unknown;
-}
-
 interface VendorView {
   vendorId: string;
   status: string;
@@ -73,23 +60,6 @@ describe('vendor input', () => {
   const post = (url: string, payload: unknown, token?: string) => send('POST', url, payload, token);
   const patch = (url: string, payload: unknown) => send('PATCH', url, payload);
   const get = (url: string, token: string | undefined = auditor) => send('GET', url, undefined, token);
-
-  function problemOf(res: Response, status: number): Problem {
-    if (res.statusCode !== status) throw new Error(`expected ${status}, got ${res.statusCode}: ${res.body}`);
-    expect(String(res.headers['content-type'])).toContain('application/problem+json');
-    const problem = res.json() as Problem;
-    expect(problem.status).toBe(status);
-    return problem;
-  }
-
-  /** A 400 whose errors name `field`. */
-  function expectInvalid(res: Response, field: string, message?: RegExp): void {
-    const problem = problemOf(res, 400);
-    const fields = (problem.errors ?? []).map((e) => e.field);
-    if (!fields.includes(field)) throw new Error(`expected an error for ${field}, got ${JSON.stringify(problem.errors)}`);
-    if (message) expect(problem.errors!.find((e) => e.field === field)!.message).toMatch(message);
-    expect(problem.detail).toContain(field);
-  }
 
   const profile = (over: Record<string, unknown> = {}) => {
     serial += 1;
