@@ -4,6 +4,7 @@ import { startTestApi, type TestApi } from '../harness/app';
 import { linkAfter, parseMail, pathOf } from '../harness/mail';
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from '../harness/receivers';
 import { eventually } from '../harness/stack';
+import { BASELINE_ANSWERS } from '../harness/vendor-answers';
 
 /**
  * The RBAC matrix: every route × every role, plus no credentials. Allowed roles succeed (2xx), others get 403,
@@ -79,18 +80,6 @@ const EXPECTED: Record<string, readonly Role[]> = {
   'POST /vendors/:vendorId/re-review': ['admin', 'vendor-manager', 'compliance-officer'],
   'POST /vendors/:vendorId/offboarding': ['admin', 'vendor-manager', 'compliance-officer'],
   'POST /vendors/:vendorId/offboarding/tasks/:kind/complete': ['admin', 'vendor-manager', 'compliance-officer'],
-};
-
-/** Answers to the baseline questionnaire; `mfa: 'no'` fails a critical question, which calls for a security review. */
-const VENDOR_ANSWERS = {
-  mfa: 'yes',
-  'encryption-in-transit': 'yes',
-  'encryption-at-rest': 'yes',
-  'breach-notification-hours': 24,
-  'data-location': 'Germany',
-  'sub-processors': 'yes',
-  'retention-deletion': 'yes',
-  'security-contact': 'security@vendor.example',
 };
 
 interface Call {
@@ -220,7 +209,8 @@ describe('RBAC matrix', () => {
       const mail = await eventually(async () => smtp.messages.find((m) => m.to.includes(address)), 30_000, `the questionnaire to ${address}`);
       const link = linkAfter(parseMail(mail.raw, mail.to), 'Open the questionnaire:');
       const submitUrl = pathOf(link).replace('/vendor-portal/questionnaire?', '/vendor-portal/questionnaire/submit?');
-      const submitted = await api.app.inject({ method: 'POST', url: submitUrl, payload: { answers: { ...VENDOR_ANSWERS, ...(phase === 'security-review' && { mfa: 'no' }) } } });
+      // `mfa: 'no'` fails a critical question, which calls for a security review.
+      const submitted = await api.app.inject({ method: 'POST', url: submitUrl, payload: { answers: { ...BASELINE_ANSWERS, ...(phase === 'security-review' && { mfa: 'no' }) } } });
       if (submitted.statusCode !== 200) throw new Error(`fixture submit → ${submitted.statusCode} ${submitted.body}`);
       if (phase === 'security-review') return (await vendorPhase(vendorId, 'security-review')).vendorId;
       await vendorPhase(vendorId, 'decision');

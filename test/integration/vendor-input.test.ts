@@ -5,6 +5,7 @@ import { linkAfter, parseMail, pathOf } from '../harness/mail';
 import { startSmtpReceiver, type SmtpReceiver } from '../harness/receivers';
 import { expectInvalid, problemOf } from '../harness/problems';
 import { eventually } from '../harness/stack';
+import { BASELINE_ANSWERS } from '../harness/vendor-answers';
 
 /**
  * Bad input on the vendor routes and the vendor portal: every refusal is an `application/problem+json` answer naming
@@ -19,17 +20,6 @@ interface VendorView {
   dataCategories: string[];
   process: VendorProcess | null;
 }
-
-const GOOD_ANSWERS = {
-  mfa: 'yes',
-  'encryption-in-transit': 'yes',
-  'encryption-at-rest': 'yes',
-  'breach-notification-hours': 24,
-  'data-location': 'Germany',
-  'sub-processors': 'yes',
-  'retention-deletion': 'yes',
-  'security-contact': 'security@vendor.example',
-};
 
 describe('vendor input', () => {
   let api: TestApi;
@@ -269,7 +259,7 @@ describe('vendor input', () => {
     expect(incomplete.errors).toEqual(expect.arrayContaining([{ field: 'body.answers.encryption-in-transit', message: 'an answer is required' }]));
     expect(incomplete.errors!.map((e) => e.field)).not.toContain('body.answers.mfa');
     expectInvalid(await submit({}), 'body.answers.mfa', /required/);
-    expectInvalid(await submit({ answers: { ...GOOD_ANSWERS, 'favourite-colour': 'blue' } }), 'body.answers.favourite-colour');
+    expectInvalid(await submit({ answers: { ...BASELINE_ANSWERS, 'favourite-colour': 'blue' } }), 'body.answers.favourite-colour');
 
     expect(await everything()).toEqual(before);
     const shown = await get(page, undefined);
@@ -280,8 +270,8 @@ describe('vendor input', () => {
     // Good answers are saved, then submitted once.
     expect((await save({ answers: { mfa: 'yes' } })).statusCode).toBe(200);
     expect((await get(page, undefined)).json()).toMatchObject({ answers: { mfa: 'yes' } });
-    expect((await submit({ answers: GOOD_ANSWERS })).statusCode).toBe(200);
-    expect(problemOf(await submit({ answers: GOOD_ANSWERS }), 409).detail).toMatch(/already submitted/);
+    expect((await submit({ answers: BASELINE_ANSWERS })).statusCode).toBe(200);
+    expect(problemOf(await submit({ answers: BASELINE_ANSWERS }), 409).detail).toMatch(/already submitted/);
     expect(problemOf(await save({ answers: { mfa: 'no' } }), 409).detail).toMatch(/already submitted/);
     await eventually(async () => ((await get(`/vendors/${vendor.vendorId}`)).json() as VendorView).process?.phase === 'decision' || undefined, 20_000, 'the decision phase');
   });

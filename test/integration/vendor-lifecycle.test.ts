@@ -5,6 +5,7 @@ import { linkAfter, parseMail, pathOf, type ParsedMail } from '../harness/mail';
 import { startSmtpReceiver, type SmtpReceiver } from '../harness/receivers';
 import { eventually } from '../harness/stack';
 import { spawnWorker, type WorkerProcess } from '../harness/worker-process';
+import { BASELINE_ANSWERS } from '../harness/vendor-answers';
 
 /**
  * A vendor's life end to end on the real stack: the API starts one workflow per vendor on the Temporal server; the
@@ -13,17 +14,6 @@ import { spawnWorker, type WorkerProcess } from '../harness/worker-process';
  * reassessment cycles, certificate renewal requests, offboarding. Timings are given in seconds so that whole cycles
  * run inside the test.
  */
-const GOOD_ANSWERS = {
-  mfa: 'yes',
-  'encryption-in-transit': 'yes',
-  'encryption-at-rest': 'yes',
-  'breach-notification-hours': 24,
-  'data-location': 'Germany (Frankfurt data centre)',
-  'sub-processors': 'yes',
-  'retention-deletion': 'yes',
-  'security-contact': 'CISO, security@vendor.example',
-};
-
 interface VendorView {
   vendorId: string;
   status: string;
@@ -115,7 +105,7 @@ function client(h: Harness) {
     return (await ok<{ items: Evidence[] }>(res, 200, 'evidence')).items.sort((a, b) => a.seq - b.seq);
   };
   const tokenOf = (link: string) => new URL(link).searchParams.get('token')!;
-  const submit = async (link: string, answers: object = GOOD_ANSWERS) =>
+  const submit = async (link: string, answers: object = BASELINE_ANSWERS) =>
     ok<{ status: string }>(await post(undefined, `/vendor-portal/questionnaire/submit?token=${encodeURIComponent(tokenOf(link))}`, { answers }), 200, 'submit');
   const decide = async (vendorId: string, decision: object = { decision: 'approve', reason: 'Low risk, good answers.' }) =>
     ok<VendorView>(await post(h.tokens.officer, `/vendors/${vendorId}/decision`, decision), 200, 'decision');
@@ -223,7 +213,7 @@ describe('vendor questionnaire reminders with the worker killed between reminder
       expect((await c.submit(links[0])).status).toBe('submitted');
       const deciding = await c.phase(vendor.vendorId, 'decision');
       expect(deciding.process).toMatchObject({ questionnaire: { submitted: true, remindersSent: 3 }, scoring: { score: 100, failing: [] }, securityReview: { required: false }, upcoming: [] });
-      expect((await c.post(undefined, pathOf(links[0]).replace('/questionnaire?', '/questionnaire/submit?'), { answers: GOOD_ANSWERS })).statusCode).toBe(409);
+      expect((await c.post(undefined, pathOf(links[0]).replace('/questionnaire?', '/questionnaire/submit?'), { answers: BASELINE_ANSWERS })).statusCode).toBe(409);
       expect((await c.evidence(vendor.vendorId)).map((e) => e.action)).toEqual(['vendor.review-opened', 'vendor.questionnaire-scored']);
       expect((await h.api.stores.evidence.verify()).ok).toBe(true);
       // Nothing more was sent once the vendor answered.
