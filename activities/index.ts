@@ -1,3 +1,5 @@
+import { auditActivities } from './audit';
+import { cleansingActivities } from './cleansing';
 import { consentActivities, type ConsentActivityDeps } from './consent';
 import { evidenceActivities } from './evidence';
 import { incidentActivities } from './incident';
@@ -15,6 +17,8 @@ export function createActivities(deps: ConsentActivityDeps) {
     ...consentActivities(deps, notifications),
     ...incidentActivities(deps),
     ...vendorActivities(deps, notifications),
+    ...auditActivities(deps, notifications),
+    ...cleansingActivities(deps),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Principal } from '../store/principals';
+import { PrincipalStore, type Principal } from '../store/principals';
 import { HttpProblem, problems } from './problem';
 
 /**
@@ -23,7 +23,7 @@ export function apiKeyAuthenticator(app: FastifyInstance): Authenticator {
       const key = await apiKeys.verify(match[1]);
       if (!key) return undefined;
       const principal = await principals.get(key.principalId);
-      if (!principal || principal.status !== 'active') return undefined;
+      if (!principal || !PrincipalStore.isActive(principal)) return undefined;
       // Last use is kept to the minute, not per request: a write on every call would cost more than it tells.
       if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > 60_000) {
         void apiKeys.touch(key.keyId).catch((err: unknown) => request.log.warn({ err }, 'could not record key use'));

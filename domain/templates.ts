@@ -20,6 +20,7 @@ export interface EmailTemplateData {
   'vendor.questionnaire': { vendorName: string; link: string; expiresAt: string; reminder: number };
   'vendor.escalation': { vendorName: string; vendorId: string; what: string; dueAt: string; link: string };
   'vendor.certificate-renewal': { vendorName: string; certificate: string; expiresOn: string };
+  'audit.corrective-action': { notice: 'opened' | 'reminder' | 'escalation'; actionId: string; title: string; severity: string; dueAt: string; findings: number; owner: string; link: string };
   'breach.escalation': {
     incidentTitle: string;
     incidentId: string;
@@ -141,6 +142,18 @@ const TEMPLATES: { [K in EmailKind]: (data: EmailTemplateData[K]) => Draft } = {
   'vendor.certificate-renewal': (d) => ({
     subject: `Renewed certificate needed: ${d.certificate} (${d.vendorName})`,
     paragraphs: [`Our records show that your ${d.certificate} certificate expires on ${d.expiresOn}.`, 'Please send us the renewed certificate or report before then, so that we can keep our assessment of your services current.'],
+  }),
+  'audit.corrective-action': (d) => ({
+    subject: `${d.notice === 'escalation' ? 'OVERDUE corrective action' : d.notice === 'reminder' ? 'Reminder: corrective action due' : 'Corrective action assigned'}: ${d.title}`,
+    paragraphs: [
+      d.notice === 'escalation'
+        ? `Corrective action ${d.actionId} (${d.severity}), owned by ${d.owner}, was due at ${formatInstant(d.dueAt)} and is neither closed nor risk-accepted.`
+        : d.notice === 'reminder'
+          ? `Corrective action ${d.actionId} (${d.severity}) is due at ${formatInstant(d.dueAt)}.`
+          : `An audit found ${d.findings} record(s) needing correction. You own corrective action ${d.actionId} (${d.severity}), due at ${formatInstant(d.dueAt)}.`,
+      d.notice === 'escalation' ? 'Please follow it up with the owner, or accept the risk with a reason.' : 'Fix the records, then submit evidence of the fix; a different person verifies it.',
+    ],
+    action: { label: 'Open the corrective action', link: d.link },
   }),
   'breach.escalation': (d) => ({
     subject: `${d.overdue ? 'OVERDUE' : d.step === 'due' ? 'DUE NOW' : `Deadline ${d.step} elapsed`}: ${d.obligationTitle} (${d.incidentTitle})`,

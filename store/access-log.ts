@@ -1,4 +1,4 @@
-import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
+import { ObjectId, type Collection, type Db, type Filter, type FindCursor } from 'mongodb';
 import type { FieldCrypto } from '../platform/field-crypto';
 
 /**
@@ -55,6 +55,15 @@ export class AccessLogStore {
   async record(entry: Omit<AccessLogEntry, 'id'>): Promise<void> {
     const { clientAddress, ...rest } = entry;
     await this.entries.insertOne({ _id: new ObjectId(), ...rest, clientAddressEnc: this.crypto.encrypt(clientAddress, 'access_log.clientAddress') });
+  }
+
+  /** Entries from `from` on in time order (ObjectIds sort by time), without client addresses: for access audits. */
+  scanSince(from: Date): FindCursor<Pick<AccessLogEntry, 'id' | 'at' | 'principalId' | 'method' | 'route' | 'outcome'>> {
+    return this.entries
+      .find({ _id: { $gte: ObjectId.createFromTime(Math.floor(from.getTime() / 1000)) } }, { projection: { at: 1, principalId: 1, method: 1, route: 1, outcome: 1 } })
+      .sort({ _id: 1 })
+      .batchSize(1000)
+      .map((doc) => ({ id: doc._id.toHexString(), at: doc.at, principalId: doc.principalId, method: doc.method, route: doc.route, outcome: doc.outcome }));
   }
 
   async query(query: AccessLogQuery): Promise<AccessLogEntry[]> {

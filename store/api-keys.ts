@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Collection, Db } from 'mongodb';
+import type { Collection, Db, FindCursor } from 'mongodb';
 
 /**
  * API keys: `cfk_<keyId>_<secret>`. Only a SHA-256 of the secret is stored — the secret is 256 random bits, so a
@@ -76,6 +76,14 @@ export class ApiKeyStore {
   async listFor(principalId: string): Promise<ApiKey[]> {
     const docs = await this.keys.find({ principalId }).sort({ createdAt: 1 }).toArray();
     return docs.map(toKey);
+  }
+
+  /** Every key in id order after `afterId` (for access audits); secrets' hashes are left out. */
+  scan(afterId?: string): FindCursor<ApiKey> {
+    return this.keys
+      .find(afterId ? { _id: { $gt: afterId } } : {}, { projection: { secretHash: 0 } })
+      .sort({ _id: 1 })
+      .map((doc) => toKey({ ...doc, secretHash: '' }));
   }
 
   async revoke(keyId: string, at = new Date()): Promise<ApiKey | undefined> {

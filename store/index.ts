@@ -1,6 +1,9 @@
 import type { Db } from 'mongodb';
 import type { FieldCrypto } from '../platform/field-crypto';
 import { AccessLogStore } from './access-log';
+import { AuditStore } from './audits';
+import { CleansingStore } from './cleansing';
+import { CorrectiveActionStore } from './corrective-actions';
 import { ConsentStore } from './consents';
 import { PurposeStore } from './purposes';
 import { SubjectStore } from './subjects';
@@ -26,6 +29,9 @@ export function createStores(db: Db, crypto: FieldCrypto) {
     consents: new ConsentStore(db, crypto),
     incidents: new IncidentStore(db, crypto),
     vendors: new VendorStore(db, crypto),
+    audits: new AuditStore(db),
+    correctiveActions: new CorrectiveActionStore(db),
+    cleansing: new CleansingStore(db, crypto),
   };
 }
 

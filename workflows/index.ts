@@ -7,8 +7,11 @@
 // code only when a workflow of that process runs: a sleeping consent lifecycle does not carry the breach and vendor
 // code. The API and tests import the message definitions from the process's own file, never from here.
 import type * as Approval from './approval';
+import type * as Audit from './audit';
+import type * as Cleansing from './cleansing';
 import type * as Consent from './consent';
 import type * as ConsentPolicyRollout from './consent-policy-rollout';
+import type * as CorrectiveAction from './corrective-action';
 import type * as Incident from './incident';
 import type * as Vendor from './vendor';
 
@@ -30,4 +33,16 @@ export function incidentWorkflow(...args: Parameters<typeof Incident.incidentWor
 
 export function vendorWorkflow(...args: Parameters<typeof Vendor.vendorWorkflow>): ReturnType<typeof Vendor.vendorWorkflow> {
   return (require('./vendor') as typeof Vendor).vendorWorkflow(...args);
+}
+
+export function auditRunWorkflow(...args: Parameters<typeof Audit.auditRunWorkflow>): ReturnType<typeof Audit.auditRunWorkflow> {
+  return (require('./audit') as typeof Audit).auditRunWorkflow(...args);
+}
+
+export function correctiveActionWorkflow(...args: Parameters<typeof CorrectiveAction.correctiveActionWorkflow>): ReturnType<typeof CorrectiveAction.correctiveActionWorkflow> {
+  return (require('./corrective-action') as typeof CorrectiveAction).correctiveActionWorkflow(...args);
+}
+
+export function cleansingWorkflow(...args: Parameters<typeof Cleansing.cleansingWorkflow>): ReturnType<typeof Cleansing.cleansingWorkflow> {
+  return (require('./cleansing') as typeof Cleansing).cleansingWorkflow(...args);
 }

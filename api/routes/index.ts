@@ -2,6 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { Problem } from '../schemas';
 import accessLog from './access-log';
 import approvals from './approvals';
+import auditSchedules from './audit-schedules';
+import audits from './audits';
+import cleansing from './cleansing';
+import correctiveActions from './corrective-actions';
 import consentImport from './consent-import';
 import consentPropagation from './consent-propagation';
 import consents from './consents';
@@ -35,4 +39,8 @@ export default async function routes(app: FastifyInstance, options: { ready?: ()
   await app.register(incidents, { prefix: '/incidents' });
   await app.register(vendors, { prefix: '/vendors' });
   await app.register(vendorPortal, { prefix: '/vendor-portal' });
+  await app.register(audits, { prefix: '/audits' });
+  await app.register(auditSchedules, { prefix: '/audit-schedules' });
+  await app.register(cleansing, { prefix: '/cleansing' });
+  await app.register(correctiveActions, { prefix: '/corrective-actions' });
 }

@@ -14,9 +14,13 @@ const PrincipalSchema = Type.Object({
   email: Type.Optional(Type.String()),
   roles: Type.Array(RoleSchema),
   status: Type.Union([Type.Literal('active'), Type.Literal('disabled')]),
+  ownerId: Type.Optional(Type.String()),
+  expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
   createdAt: Type.String({ format: 'date-time' }),
   createdBy: Type.String(),
 });
+const Owner = OpaqueId('The person accountable for this principal (required in spirit for systems and external auditors)');
+const Expiry = DateTime('Time-boxed access (an external auditor, say): no key of the principal works from then on');
 const ApiKeySchema = Type.Object({
   keyId: Type.String(),
   principalId: Type.String(),
@@ -49,12 +53,16 @@ const principals: FastifyPluginAsyncTypebox = async (app) => {
           name: Text(200, 'Display name'),
           email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })),
           roles: Type.Array(RoleSchema, { minItems: 1, uniqueItems: true }),
+          ownerId: Type.Optional(Owner),
+          expiresAt: Type.Optional(Expiry),
         }),
         response: withErrors({ 201: PrincipalSchema }),
       },
     },
     async (request, reply) => {
-      const principal = await store.create({ ...request.body, createdBy: request.principal!.id });
+      const { expiresAt, ...body } = request.body;
+      await checkOwnerAndExpiry(body.ownerId, expiresAt);
+      const principal = await store.create({ ...body, ...(expiresAt && { expiresAt: new Date(expiresAt) }), createdBy: request.principal!.id });
       await recordChange(request, { key: `principal.created:${principal.id}`, action: 'principal.created', resource: { type: 'principal', id: principal.id }, data: { kind: principal.kind, roles: principal.roles } });
       return reply.status(201).send(principalView(principal));
     },
@@ -84,7 +92,15 @@ const principals: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['principals'],
         summary: 'Change roles or disable a principal',
         params: PrincipalParams,
-        body: Strict({ roles: Type.Optional(Type.Array(RoleSchema, { minItems: 1, uniqueItems: true })), status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])) }, { minProperties: 1 }),
+        body: Strict(
+          {
+            roles: Type.Optional(Type.Array(RoleSchema, { minItems: 1, uniqueItems: true })),
+            status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])),
+            ownerId: Type.Optional(Owner),
+            expiresAt: Type.Optional(Expiry),
+          },
+          { minProperties: 1 },
+        ),
         response: withErrors({ 200: PrincipalSchema }),
       },
     },
@@ -93,12 +109,14 @@ const principals: FastifyPluginAsyncTypebox = async (app) => {
       if (before.id === request.principal!.id && (request.body.status === 'disabled' || (request.body.roles && !request.body.roles.includes('admin')))) {
         throw problems.unprocessable('An admin cannot disable themselves or drop their own admin role; ask another admin.');
       }
-      const after = (await store.update(before.id, request.body))!;
+      const { expiresAt, ...changes } = request.body;
+      await checkOwnerAndExpiry(changes.ownerId, expiresAt, before.id);
+      const after = (await store.update(before.id, { ...changes, ...(expiresAt && { expiresAt: new Date(expiresAt) }) }))!;
       await recordChange(request, {
         key: `principal.updated:${before.id}:${request.id}`,
         action: 'principal.updated',
         resource: { type: 'principal', id: before.id },
-        data: { rolesBefore: before.roles, rolesAfter: after.roles, statusBefore: before.status, statusAfter: after.status },
+        data: { rolesBefore: before.roles, rolesAfter: after.roles, statusBefore: before.status, statusAfter: after.status, ownerId: after.ownerId, expiresAt: after.expiresAt?.toISOString() },
       });
       return principalView(after);
     },
@@ -150,6 +168,14 @@ const principals: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  /** An owner must be an existing person other than the principal itself; an expiry must lie ahead. */
+  async function checkOwnerAndExpiry(ownerId: string | undefined, expiresAt: string | undefined, self?: string): Promise<void> {
+    if (expiresAt && Date.parse(expiresAt) <= Date.now()) throw problems.invalid([{ field: 'body.expiresAt', message: 'must be in the future' }]);
+    if (!ownerId) return;
+    const owner = await store.get(ownerId);
+    if (!owner || owner.kind !== 'person' || owner.id === self) throw problems.invalid([{ field: 'body.ownerId', message: 'must name an existing person other than the principal itself' }]);
+  }
+
   async function existing(id: string): Promise<Principal> {
     const principal = await store.get(id);
     if (!principal) throw problems.notFound(`Principal ${id}`);
@@ -158,7 +184,7 @@ const principals: FastifyPluginAsyncTypebox = async (app) => {
 };
 
 function principalView(p: Principal) {
-  return { ...p, createdAt: p.createdAt.toISOString() };
+  return { ...p, createdAt: p.createdAt.toISOString(), expiresAt: p.expiresAt?.toISOString() };
 }
 
 function keyView(k: ApiKey) {

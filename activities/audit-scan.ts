@@ -1,0 +1,77 @@
+import type { FindingDraft } from '../domain/audit/types';
+import type { AuditStore } from '../store/audits';
+
+/**
+ * A resumable scan: one pass over a collection in a stable order, a batch at a time. After each batch its findings
+ * are saved and then the checkpoint moves past it, so a scan restarted after a crash re-reads at most the batch that
+ * was in flight — never from zero — and re-saving that batch's findings rewrites the same documents.
+ */
+export interface Scan<Doc, Checkpoint> {
+  /** Names the scan's progress record within the run, e.g. `data-accuracy` or `duplicates.email`. */
+  name: string;
+  /** Documents after the checkpoint (all of them without one), in the order the checkpoint follows. */
+  open(checkpoint: Checkpoint | undefined): AsyncIterable<Doc>;
+  inspect(batch: Doc[]): FindingDraft[] | Promise<FindingDraft[]>;
+  /** Where to resume after the last document inspected (scans with state include it). */
+  checkpoint(last: Doc): Checkpoint;
+  /** Findings that only the end of the scan reveals (the last group of duplicates, say). */
+  finish?(): FindingDraft[];
+}
+
+export interface ScanTotals {
+  scanned: number;
+  read: number;
+  findings: number;
+}
+
+export const BATCH_SIZE = 1000;
+
+/** `alive` is told after every batch (an activity heartbeats with it). */
+export async function runScan<Doc, C>(audits: AuditStore, runId: string, scan: Scan<Doc, C>, now: () => string, alive: (progress: unknown) => void): Promise<ScanTotals> {
+  let progress = await audits.scanProgress<C>(runId, scan.name);
+  if (!progress.done) {
+    let last: Doc | undefined;
+    for await (const batch of prefetchBatches(scan.open(progress.checkpoint), BATCH_SIZE)) {
+      await audits.countRead(runId, scan.name, batch.length);
+      const findings = await audits.saveFindings(runId, await scan.inspect(batch), now());
+      last = batch[batch.length - 1];
+      await audits.advance(runId, scan.name, { checkpoint: scan.checkpoint(last), scanned: batch.length, findings: findings.length });
+      alive({ scan: scan.name, checkpoint: scan.checkpoint(last) });
+    }
+    const closing = await audits.saveFindings(runId, scan.finish?.() ?? [], now());
+    await audits.advance(runId, scan.name, { checkpoint: last === undefined ? progress.checkpoint : scan.checkpoint(last), scanned: 0, findings: closing.length, done: true });
+    progress = await audits.scanProgress<C>(runId, scan.name);
+  }
+  return { scanned: progress.scanned, read: progress.read, findings: progress.findings };
+}
+
+/**
+ * Batches from a source, reading the next batch while the caller works on the current one: the database decodes
+ * documents while this process decrypts and inspects, instead of each waiting for the other. At most two batches are
+ * held, so memory stays bounded whatever the collection's size.
+ */
+export async function* prefetchBatches<T>(source: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  const iterator = source[Symbol.asyncIterator]();
+  const read = async (): Promise<T[]> => {
+    const batch: T[] = [];
+    while (batch.length < size) {
+      const next = await iterator.next();
+      if (next.done) break;
+      batch.push(next.value);
+    }
+    return batch;
+  };
+  let pending = read();
+  try {
+    for (;;) {
+      const batch = await pending;
+      if (batch.length === 0) return;
+      pending = read();
+      yield batch;
+    }
+  } finally {
+    // A consumer that stops early (an error while saving, say) must not leave the cursor open on the server.
+    await pending.catch(() => undefined);
+    await iterator.return?.();
+  }
+}

@@ -1,0 +1,223 @@
+import { createHash } from 'node:crypto';
+import type { Collection, Db } from 'mongodb';
+import type { AuditScope, CheckId, FindingDraft } from '../domain/audit/types';
+import { isDuplicateKey } from '../platform/mongo';
+
+/**
+ * Audit runs, their findings and each check's scan progress.
+ *
+ * A finding's identity is its check, rule and record ids (`findingKey`), so the same problem found again by the next
+ * run is recognised: `audit_finding_history` (keyed by that identity) remembers the last run that saw it, and each
+ * new occurrence links to it. Finding documents are keyed by run and identity, so a retried batch rewrites the same
+ * documents instead of adding copies.
+ */
+export type RunStatus = 'running' | 'completed' | 'failed';
+
+export interface AuditTrigger {
+  kind: 'schedule' | 'ad-hoc';
+  scheduleId?: string;
+  /** The principal who launched the run, or who created its schedule. */
+  by: string;
+}
+
+export interface CheckResult {
+  check: CheckId;
+  status: 'passed' | 'findings' | 'failed';
+  recordsScanned: number;
+  /** Records read, counting those read again after a crash; `recordsRead - recordsScanned` were scanned twice. */
+  recordsRead: number;
+  findings: number;
+  error?: string;
+}
+
+export interface AuditRun {
+  runId: string;
+  trigger: AuditTrigger;
+  scope: AuditScope;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt?: string;
+  checks: CheckResult[];
+}
+
+export interface Finding extends FindingDraft {
+  id: string;
+  runId: string;
+  key: string;
+  /** The first run that found it, and the run before this one that did (absent when it is new). */
+  firstRunId: string;
+  previousRunId?: string;
+  occurrences: number;
+  at: string;
+  correctiveActionId?: string;
+}
+
+export interface ScanProgress<C = unknown> {
+  checkpoint?: C;
+  scanned: number;
+  read: number;
+  findings: number;
+  done: boolean;
+}
+
+interface StoredRun extends Omit<AuditRun, 'runId'> {
+  _id: string;
+}
+interface StoredFinding extends Omit<Finding, 'id'> {
+  _id: string;
+}
+interface History {
+  _id: string;
+  firstRunId: string;
+  lastRunId: string;
+  previousRunId?: string;
+  occurrences: number;
+}
+interface StoredProgress extends ScanProgress {
+  _id: string;
+  updatedAt: Date;
+}
+
+export function findingKey(draft: Pick<FindingDraft, 'check' | 'rule' | 'recordIds'>): string {
+  const ids = [...draft.recordIds].sort().join(' ');
+  return createHash('sha256').update(`${draft.check}\u0000${draft.rule}\u0000${ids}`).digest('hex').slice(0, 32);
+}
+
+/** `_id` bounds of one run's documents: a range on `_id` is an index scan on MongoDB. */
+function ofRun(runId: string) {
+  return { _id: { $gt: `${runId}:`, $lt: `${runId};` } };
+}
+
+export class AuditStore {
+  private readonly runs: Collection<StoredRun>;
+  private readonly findings: Collection<StoredFinding>;
+  private readonly history: Collection<History>;
+  private readonly progress: Collection<StoredProgress>;
+
+  constructor(db: Db) {
+    this.runs = db.collection<StoredRun>('audit_runs');
+    this.findings = db.collection<StoredFinding>('audit_findings');
+    this.history = db.collection<History>('audit_finding_history');
+    this.progress = db.collection<StoredProgress>('audit_progress');
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.runs.createIndex({ startedAt: 1 }, { name: 'started_at' });
+  }
+
+  /** Registers the run once; a retried start finds it. */
+  async start(run: AuditRun): Promise<AuditRun> {
+    const { runId, ...rest } = run;
+    try {
+      await this.runs.insertOne({ _id: runId, ...rest });
+      return run;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      return (await this.run(runId))!;
+    }
+  }
+
+  async run(runId: string): Promise<AuditRun | undefined> {
+    const doc = await this.runs.findOne({ _id: runId });
+    return doc ? toRun(doc) : undefined;
+  }
+
+  /** Newest first, `limit` at a time; `before` is the `startedAt` of the last run of the previous page. */
+  async list(options: { before?: string; limit: number }): Promise<AuditRun[]> {
+    const filter = options.before ? { startedAt: { $lt: options.before } } : {};
+    return (await this.runs.find(filter).sort({ startedAt: -1, _id: -1 }).limit(options.limit).toArray()).map(toRun);
+  }
+
+  async recordCheck(runId: string, result: CheckResult): Promise<void> {
+    const run = await this.runs.findOne({ _id: runId });
+    if (!run) throw new Error(`audit run ${runId} is not registered`);
+    const checks = [...run.checks.filter((c) => c.check !== result.check), result];
+    await this.runs.updateOne({ _id: runId }, { $set: { checks } });
+  }
+
+  async finish(runId: string, status: RunStatus, finishedAt: string): Promise<void> {
+    await this.runs.updateOne({ _id: runId }, { $set: { status, finishedAt } });
+  }
+
+  async scanProgress<C>(runId: string, scan: string): Promise<ScanProgress<C>> {
+    const doc = await this.progress.findOne({ _id: `${runId}:${scan}` });
+    return doc ? { checkpoint: doc.checkpoint as C, scanned: doc.scanned ?? 0, read: doc.read ?? 0, findings: doc.findings ?? 0, done: doc.done ?? false } : { scanned: 0, read: 0, findings: 0, done: false };
+  }
+
+  /** Counts a batch as read before it is processed, so records a crash makes us read again are visible. */
+  async countRead(runId: string, scan: string, records: number): Promise<void> {
+    await this.progress.updateOne({ _id: `${runId}:${scan}` }, { $inc: { read: records }, $set: { updatedAt: new Date() } }, { upsert: true });
+  }
+
+  /** Moves the checkpoint past a batch whose findings are saved. */
+  async advance(runId: string, scan: string, step: { checkpoint: unknown; scanned: number; findings: number; done?: boolean }): Promise<void> {
+    await this.progress.updateOne(
+      { _id: `${runId}:${scan}` },
+      { $set: { checkpoint: step.checkpoint, done: step.done ?? false, updatedAt: new Date() }, $inc: { scanned: step.scanned, findings: step.findings } },
+      { upsert: true },
+    );
+  }
+
+  /**
+   * Saves a batch of findings of a run, each linked to its previous occurrence. Saving the same batch again (a retry
+   * after a crash) rewrites the same documents with the same links.
+   */
+  async saveFindings(runId: string, drafts: FindingDraft[], at: string): Promise<Finding[]> {
+    const unique = new Map(drafts.map((d) => [findingKey(d), d]));
+    const findings = await Promise.all([...unique].map(async ([key, draft]) => ({ ...draft, id: `${runId}:${key}`, runId, key, at, ...(await this.link(runId, key)) })));
+    if (findings.length > 0) {
+      await this.findings.bulkWrite(
+        findings.map(({ id, ...rest }) => ({ replaceOne: { filter: { _id: id }, replacement: rest, upsert: true } })),
+        { ordered: false },
+      );
+    }
+    return findings;
+  }
+
+  private async link(runId: string, key: string): Promise<Pick<Finding, 'firstRunId' | 'previousRunId' | 'occurrences'>> {
+    for (;;) {
+      const seen = await this.history.findOne({ _id: key });
+      if (!seen) {
+        try {
+          await this.history.insertOne({ _id: key, firstRunId: runId, lastRunId: runId, occurrences: 1 });
+          return { firstRunId: runId, occurrences: 1 };
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+          continue;
+        }
+      }
+      if (seen.lastRunId === runId) return { firstRunId: seen.firstRunId, occurrences: seen.occurrences, ...(seen.previousRunId && { previousRunId: seen.previousRunId }) };
+      const moved = await this.history.updateOne(
+        { _id: key, lastRunId: seen.lastRunId },
+        { $set: { lastRunId: runId, previousRunId: seen.lastRunId }, $inc: { occurrences: 1 } },
+      );
+      if (moved.modifiedCount === 1) return { firstRunId: seen.firstRunId, previousRunId: seen.lastRunId, occurrences: seen.occurrences + 1 };
+    }
+  }
+
+  async finding(id: string): Promise<Finding | undefined> {
+    const doc = await this.findings.findOne({ _id: id });
+    return doc ? toFinding(doc) : undefined;
+  }
+
+  /** A run's findings in id order, streamed. */
+  async *findingsOf(runId: string, filter: { check?: CheckId; rule?: string } = {}): AsyncGenerator<Finding> {
+    const query = { ...ofRun(runId), ...(filter.check && { check: filter.check }), ...(filter.rule && { rule: filter.rule }) };
+    for await (const doc of this.findings.find(query).sort({ _id: 1 }).batchSize(1000)) yield toFinding(doc);
+  }
+
+  async linkCorrectiveAction(findingIds: string[], correctiveActionId: string): Promise<void> {
+    if (findingIds.length === 0) return;
+    await this.findings.bulkWrite(findingIds.map((id) => ({ updateOne: { filter: { _id: id }, update: { $set: { correctiveActionId } } } })), { ordered: false });
+  }
+}
+
+function toRun(doc: StoredRun): AuditRun {
+  const { _id, ...rest } = doc;
+  return { runId: _id, ...rest };
+}
+
+function toFinding(doc: StoredFinding): Finding {
+  const { _id, ...rest } = doc;
+  return { id: _id, ...rest };
+}
