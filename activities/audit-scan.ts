@@ -27,19 +27,34 @@ export interface ScanTotals {
 export const BATCH_SIZE = 1000;
 
 /** `alive` is told after every batch (an activity heartbeats with it). */
+/**
+ * Reading, checking and writing overlap: while one batch's findings and checkpoint are written, the next batch is
+ * inspected and the one after it read. Writes stay in batch order (a checkpoint never passes findings not yet saved)
+ * and at most one batch's writes are in flight, so memory stays bounded. `alive` is told after every batch (an
+ * activity heartbeats with it).
+ */
 export async function runScan<Doc, C>(audits: AuditStore, runId: string, scan: Scan<Doc, C>, now: () => string, alive: (progress: unknown) => void): Promise<ScanTotals> {
   let progress = await audits.scanProgress<C>(runId, scan.name);
   if (!progress.done) {
-    let last: Doc | undefined;
+    let checkpoint = progress.checkpoint;
+    let writing: Promise<void> = Promise.resolve();
     for await (const batch of prefetchBatches(scan.open(progress.checkpoint), BATCH_SIZE)) {
-      await audits.countRead(runId, scan.name, batch.length);
-      const findings = await audits.saveFindings(runId, await scan.inspect(batch), now());
-      last = batch[batch.length - 1];
-      await audits.advance(runId, scan.name, { checkpoint: scan.checkpoint(last), scanned: batch.length, findings: findings.length });
-      alive({ scan: scan.name, checkpoint: scan.checkpoint(last) });
+      // Counted before anything of the batch is saved: a batch re-read after a crash shows in `read`.
+      const [drafts] = await Promise.all([scan.inspect(batch), audits.countRead(runId, scan.name, batch.length)]);
+      const batchCheckpoint = scan.checkpoint(batch[batch.length - 1]);
+      await writing;
+      writing = (async () => {
+        const findings = await audits.saveFindings(runId, drafts, now());
+        await audits.advance(runId, scan.name, { checkpoint: batchCheckpoint, scanned: batch.length, findings: findings.length });
+        alive({ scan: scan.name, checkpoint: batchCheckpoint });
+      })();
+      // Awaited before the next batch's writes; until then a failure must not count as unhandled.
+      writing.catch(() => undefined);
+      checkpoint = batchCheckpoint;
     }
+    await writing;
     const closing = await audits.saveFindings(runId, scan.finish?.() ?? [], now());
-    await audits.advance(runId, scan.name, { checkpoint: last === undefined ? progress.checkpoint : scan.checkpoint(last), scanned: 0, findings: closing.length, done: true });
+    await audits.advance(runId, scan.name, { checkpoint, scanned: 0, findings: closing.length, done: true });
     progress = await audits.scanProgress<C>(runId, scan.name);
   }
   return { scanned: progress.scanned, read: progress.read, findings: progress.findings };

@@ -25,10 +25,16 @@ export interface BenchStack {
   worker: ChildProcess;
   /** The worker's peak resident memory so far, in MiB. */
   workerPeakRssMiB(): number | undefined;
+  /** The same for the scan worker, when the stack has one. */
+  scanWorkerPeakRssMiB(): number | undefined;
   stop(): Promise<void>;
 }
 
-export async function startBenchStack(extraEnv: Record<string, string> = {}): Promise<BenchStack> {
+/**
+ * `scanWorker` runs the long audit scans in a worker process of their own (COMPLYFLOW_WORKER_ROLE=scans), as a
+ * deployment sized for them would, so their memory is measured apart from the workflows'.
+ */
+export async function startBenchStack(extraEnv: Record<string, string> = {}, options: { scanWorker?: boolean } = {}): Promise<BenchStack> {
   const binaries = provisionAll();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'complyflow-bench-'));
   const [temporalPort, ferretPort] = [await freePort(), await freePort()];
@@ -51,8 +57,35 @@ export async function startBenchStack(extraEnv: Record<string, string> = {}): Pr
   const config = loadConfig(env);
   const keyring = loadKeyring(config);
   const logger = createLogger({ level: 'warn', name: 'bench' });
+  const worker = await spawnWorker(env, options.scanWorker ? 'processes' : 'all');
+  const scanWorker = options.scanWorker ? await spawnWorker(env, 'scans') : undefined;
+  const api = await startApi({ config, keyring, logger });
+  const client = await connectClient(config, keyring);
+  return {
+    config,
+    api,
+    client,
+    worker,
+    workerPeakRssMiB: () => peakRssMiB(worker),
+    scanWorkerPeakRssMiB: () => (scanWorker ? peakRssMiB(scanWorker) : undefined),
+    async stop() {
+      await client.connection.close();
+      await api.close();
+      for (const w of [worker, scanWorker]) {
+        if (!w) continue;
+        w.kill('SIGTERM');
+        await new Promise((r) => w.once('exit', r));
+      }
+      await ferret.stop();
+      await temporal.stop();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+async function spawnWorker(env: NodeJS.ProcessEnv, role: 'all' | 'processes' | 'scans'): Promise<ChildProcess> {
   // The worker logs at info only to announce that it polls; its other output is not needed.
-  const worker = spawn(process.execPath, [path.resolve(__dirname, '../worker/main.js')], { env: { ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const worker = spawn(process.execPath, [path.resolve(__dirname, '../worker/main.js')], { env: { ...env, LOG_LEVEL: 'info', COMPLYFLOW_WORKER_ROLE: role }, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     worker.stdout!.on('data', (chunk: Buffer) => (chunk.toString().includes('worker polling') ? resolve() : undefined));
     worker.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
@@ -61,27 +94,12 @@ export async function startBenchStack(extraEnv: Record<string, string> = {}): Pr
   worker.stdout!.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) if (/"level":(40|50|60)/.test(line)) process.stderr.write(`worker: ${line.slice(0, 400)}\n`);
   });
-  const api = await startApi({ config, keyring, logger });
-  const client = await connectClient(config, keyring);
-  return {
-    config,
-    api,
-    client,
-    worker,
-    workerPeakRssMiB() {
-      const rss = fs.readFileSync(`/proc/${worker.pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
-      return rss ? Number(rss[1]) / 1024 : undefined;
-    },
-    async stop() {
-      await client.connection.close();
-      await api.close();
-      worker.kill('SIGTERM');
-      await new Promise((r) => worker.once('exit', r));
-      await ferret.stop();
-      await temporal.stop();
-      fs.rmSync(tmp, { recursive: true, force: true });
-    },
-  };
+  return worker;
+}
+
+function peakRssMiB(child: ChildProcess): number | undefined {
+  const rss = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
+  return rss ? Number(rss[1]) / 1024 : undefined;
 }
 
 export function say(line: string): void {

@@ -132,6 +132,12 @@ export const settings = {
   mailFrom: { env: 'MAIL_FROM', default: 'ComplyFlow <complyflow@localhost>', description: 'Sender of e-mails.', parse: text },
   webhookTimeoutMs: { env: 'WEBHOOK_TIMEOUT_MS', default: '10000', description: 'Timeout of one webhook delivery attempt.', parse: integer(100, 120_000) },
   workflowBundle: { env: 'COMPLYFLOW_WORKFLOW_BUNDLE', optional: true, description: 'Path of a pre-built workflow bundle; unset: the worker bundles the workflow code at start-up.', parse: text },
+  workerRole: {
+    env: 'COMPLYFLOW_WORKER_ROLE',
+    default: 'all',
+    description: 'What a worker process polls for: all; processes (workflows and short activities); scans (the long audit scans, on the task queue + "-scans"), so scans can run, and be sized, apart.',
+    parse: oneOf('all', 'processes', 'scans'),
+  },
   maxCachedWorkflows: { env: 'WORKER_MAX_CACHED_WORKFLOWS', default: '1000', description: 'Workflows a worker keeps in memory between tasks; others are replayed from history when they wake. Bounds worker memory with many sleeping processes.', parse: integer(0, 1_000_000) },
   orgTimeZone: { env: 'ORG_TIME_ZONE', default: 'UTC', description: 'The organisation\'s IANA time zone: day boundaries of legal clocks that follow the entity (GDPR, HIPAA, DORA working days).', parse: timeZone },
   orgWorkingCalendar: { env: 'ORG_WORKING_CALENDAR', default: 'weekends', description: 'The organisation\'s holiday calendar for working days: weekends, US-federal, BR-national or GB-EAW.', parse: oneOf('weekends', 'US-federal', 'BR-national', 'GB-EAW') },

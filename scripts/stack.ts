@@ -45,7 +45,7 @@ export async function runStack(binaries: { temporal?: string; ferretdb?: string 
   } catch (err) {
     // The embedded servers are child processes: exiting without stopping them would leave them running, holding
     // the ports and data files the next start needs.
-    if (running?.worker.getState() === 'RUNNING') running.worker.shutdown();
+    running?.shutdown();
     await workerDone?.catch(() => undefined);
     await stopEmbedded();
     throw err;
@@ -66,7 +66,7 @@ export async function runStack(binaries: { temporal?: string; ferretdb?: string 
 
   onShutdown(logger, async () => {
     await api.close();
-    running!.worker.shutdown();
+    running!.shutdown();
     await workerDone;
     await stopEmbedded();
   });

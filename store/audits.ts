@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Collection, Db } from 'mongodb';
+import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
 import type { AuditScope, CheckId, FindingDraft } from '../domain/audit/types';
 import { isDuplicateKey } from '../platform/mongo';
 
@@ -83,6 +83,10 @@ export function findingKey(draft: Pick<FindingDraft, 'check' | 'rule' | 'recordI
   return createHash('sha256').update(`${draft.check}\u0000${draft.rule}\u0000${ids}`).digest('hex').slice(0, 32);
 }
 
+function readsId(runId: string, scan: string): string {
+  return `${runId}:${scan}#reads`;
+}
+
 /** `_id` bounds of one run's documents: a range on `_id` is an index scan on MongoDB. */
 function ofRun(runId: string) {
   return { _id: { $gt: `${runId}:`, $lt: `${runId};` } };
@@ -140,13 +144,17 @@ export class AuditStore {
   }
 
   async scanProgress<C>(runId: string, scan: string): Promise<ScanProgress<C>> {
-    const doc = await this.progress.findOne({ _id: `${runId}:${scan}` });
-    return doc ? { checkpoint: doc.checkpoint as C, scanned: doc.scanned ?? 0, read: doc.read ?? 0, findings: doc.findings ?? 0, done: doc.done ?? false } : { scanned: 0, read: 0, findings: 0, done: false };
+    const [doc, reads] = await Promise.all([this.progress.findOne({ _id: `${runId}:${scan}` }), this.progress.findOne({ _id: readsId(runId, scan) })]);
+    return { checkpoint: doc?.checkpoint as C | undefined, scanned: doc?.scanned ?? 0, read: reads?.read ?? 0, findings: doc?.findings ?? 0, done: doc?.done ?? false };
   }
 
-  /** Counts a batch as read before it is processed, so records a crash makes us read again are visible. */
+  /**
+   * Counts a batch as read before it is processed, so records a crash makes us read again are visible. The count has
+   * a document of its own: it is written while the previous batch's checkpoint is, and FerretDB applies concurrent
+   * updates of one document by reading and rewriting it, so the two would overwrite each other's increments.
+   */
   async countRead(runId: string, scan: string, records: number): Promise<void> {
-    await this.progress.updateOne({ _id: `${runId}:${scan}` }, { $inc: { read: records }, $set: { updatedAt: new Date() } }, { upsert: true });
+    await this.progress.updateOne({ _id: readsId(runId, scan) }, { $inc: { read: records }, $set: { updatedAt: new Date() } }, { upsert: true });
   }
 
   /** Moves the checkpoint past a batch whose findings are saved. */
@@ -160,38 +168,50 @@ export class AuditStore {
 
   /**
    * Saves a batch of findings of a run, each linked to its previous occurrence. Saving the same batch again (a retry
-   * after a crash) rewrites the same documents with the same links.
+   * after a crash) rewrites the same documents with the same links. The batch's histories are read in parallel and
+   * written in one bulk call; only a history another run moved meanwhile is linked again one by one.
    */
   async saveFindings(runId: string, drafts: FindingDraft[], at: string): Promise<Finding[]> {
-    const unique = new Map(drafts.map((d) => [findingKey(d), d]));
-    const findings = await Promise.all([...unique].map(async ([key, draft]) => ({ ...draft, id: `${runId}:${key}`, runId, key, at, ...(await this.link(runId, key)) })));
-    if (findings.length > 0) {
-      await this.findings.bulkWrite(
-        findings.map(({ id, ...rest }) => ({ replaceOne: { filter: { _id: id }, replacement: rest, upsert: true } })),
-        { ordered: false },
-      );
+    const unique = [...new Map(drafts.map((d) => [findingKey(d), d]))];
+    if (unique.length === 0) return [];
+    const seen = await Promise.all(unique.map(([key]) => this.history.findOne({ _id: key })));
+    const links = unique.map(([key], i) => linkFrom(runId, key, seen[i]));
+    const writes = links.flatMap((link) => (link.write ? [link.write] : []));
+    const lost = new Set<string>();
+    if (writes.length > 0) {
+      const result = await this.history.bulkWrite(writes, { ordered: false }).catch((err: { result?: unknown; writeErrors?: { index: number }[] }) => {
+        // A duplicate insert: another run saw the same finding first. Those are linked again below.
+        if (!err.writeErrors) throw err;
+        for (const e of err.writeErrors) lost.add(historyId(writes[e.index]));
+        return undefined;
+      });
+      // A compare-and-set update that matched nothing lost the same race.
+      if (result && result.modifiedCount + result.insertedCount < writes.length) {
+        const moved = await Promise.all(writes.map(async (w) => ((await this.history.findOne({ _id: historyId(w) }))?.lastRunId === runId ? undefined : historyId(w))));
+        for (const id of moved) if (id) lost.add(id);
+      }
     }
+    const findings = await Promise.all(
+      unique.map(async ([key, draft], i) => ({ ...draft, id: `${runId}:${key}`, runId, key, at, ...(lost.has(key) ? await this.link(runId, key) : links[i].link) })),
+    );
+    await this.findings.bulkWrite(
+      findings.map(({ id, ...rest }) => ({ replaceOne: { filter: { _id: id }, replacement: rest, upsert: true } })),
+      { ordered: false },
+    );
     return findings;
   }
 
-  private async link(runId: string, key: string): Promise<Pick<Finding, 'firstRunId' | 'previousRunId' | 'occurrences'>> {
+  /** Links one finding, retrying until its history is this run's (the slow path for races between runs). */
+  private async link(runId: string, key: string): Promise<Link> {
     for (;;) {
-      const seen = await this.history.findOne({ _id: key });
-      if (!seen) {
-        try {
-          await this.history.insertOne({ _id: key, firstRunId: runId, lastRunId: runId, occurrences: 1 });
-          return { firstRunId: runId, occurrences: 1 };
-        } catch (err) {
-          if (!isDuplicateKey(err)) throw err;
-          continue;
-        }
+      const next = linkFrom(runId, key, await this.history.findOne({ _id: key }));
+      if (!next.write) return next.link;
+      try {
+        const result = await this.history.bulkWrite([next.write]);
+        if (result.modifiedCount + result.insertedCount === 1) return next.link;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
       }
-      if (seen.lastRunId === runId) return { firstRunId: seen.firstRunId, occurrences: seen.occurrences, ...(seen.previousRunId && { previousRunId: seen.previousRunId }) };
-      const moved = await this.history.updateOne(
-        { _id: key, lastRunId: seen.lastRunId },
-        { $set: { lastRunId: runId, previousRunId: seen.lastRunId }, $inc: { occurrences: 1 } },
-      );
-      if (moved.modifiedCount === 1) return { firstRunId: seen.firstRunId, previousRunId: seen.lastRunId, occurrences: seen.occurrences + 1 };
     }
   }
 
@@ -210,6 +230,23 @@ export class AuditStore {
     if (findingIds.length === 0) return;
     await this.findings.bulkWrite(findingIds.map((id) => ({ updateOne: { filter: { _id: id }, update: { $set: { correctiveActionId } } } })), { ordered: false });
   }
+}
+
+type Link = Pick<Finding, 'firstRunId' | 'previousRunId' | 'occurrences'>;
+type HistoryWrite = AnyBulkWriteOperation<History>;
+
+/** How a run's finding links to its history, and the write that makes the history this run's (none on a retry). */
+function linkFrom(runId: string, key: string, seen: History | null): { link: Link; write?: HistoryWrite } {
+  if (!seen) return { link: { firstRunId: runId, occurrences: 1 }, write: { insertOne: { document: { _id: key, firstRunId: runId, lastRunId: runId, occurrences: 1 } } } };
+  if (seen.lastRunId === runId) return { link: { firstRunId: seen.firstRunId, occurrences: seen.occurrences, ...(seen.previousRunId && { previousRunId: seen.previousRunId }) } };
+  return {
+    link: { firstRunId: seen.firstRunId, previousRunId: seen.lastRunId, occurrences: seen.occurrences + 1 },
+    write: { updateOne: { filter: { _id: key, lastRunId: seen.lastRunId }, update: { $set: { lastRunId: runId, previousRunId: seen.lastRunId }, $inc: { occurrences: 1 } } } },
+  };
+}
+
+function historyId(write: HistoryWrite): string {
+  return 'insertOne' in write ? (write.insertOne.document._id as string) : ((write as { updateOne: { filter: { _id: string } } }).updateOne.filter._id);
 }
 
 function toRun(doc: StoredRun): AuditRun {

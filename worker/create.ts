@@ -6,14 +6,17 @@ import { FieldCrypto } from '../platform/field-crypto';
 import type { Keyring } from '../platform/keyring';
 import { connectDatabase, type Database } from '../platform/mongo';
 import { SEARCH_ATTRIBUTES } from '../platform/search-attributes';
+import { scanTaskQueue } from '../platform/task-queues';
 import { connectClient, dataConverter } from '../platform/temporal';
 import type { Client } from '@temporalio/client';
 import { createStores, ensureIndexes } from '../store';
 import { temporal } from '@temporalio/proto';
 
 export interface RunningWorker {
-  worker: Worker;
-  /** Resolves when the worker has stopped polling and finished its in-flight tasks, and connections are closed. */
+  /** Stops polling; in-flight tasks finish within the shutdown grace time. */
+  shutdown(): void;
+  isRunning(): boolean;
+  /** Resolves when the workers have stopped polling and finished their in-flight tasks, and connections are closed. */
   run(): Promise<void>;
 }
 
@@ -32,21 +35,22 @@ export async function createWorker(options: { config: Config; keyring: Keyring; 
   const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = config.workflowBundle
     ? { workflowBundle: { codePath: config.workflowBundle } }
     : { workflowsPath: require.resolve('../workflows') };
-  const worker = await Worker.create({
-    connection,
-    namespace: config.temporalNamespace,
-    taskQueue: config.taskQueue,
-    ...workflowSource,
-    activities: createActivities({ config, db: database.db, crypto, keyring, logger: logger.child({ component: 'activities' }), temporal: () => (client ??= connectClient(config, keyring)) }),
-    dataConverter: dataConverter(keyring),
-    shutdownGraceTime: config.shutdownGraceMs,
-    maxCachedWorkflows: config.maxCachedWorkflows,
-  });
+  const activities = createActivities({ config, db: database.db, crypto, keyring, logger: logger.child({ component: 'activities' }), temporal: () => (client ??= connectClient(config, keyring)) });
+  const common = { connection, namespace: config.temporalNamespace, dataConverter: dataConverter(keyring), shutdownGraceTime: config.shutdownGraceMs };
+  const workers: Worker[] = [];
+  if (config.workerRole !== 'scans') {
+    workers.push(await Worker.create({ ...common, taskQueue: config.taskQueue, ...workflowSource, activities, maxCachedWorkflows: config.maxCachedWorkflows }));
+  }
+  if (config.workerRole !== 'processes') {
+    // Scans stream whole collections: one at a time per process keeps memory bounded whatever their number.
+    workers.push(await Worker.create({ ...common, taskQueue: scanTaskQueue(config.taskQueue), activities: { runAuditCheck: activities.runAuditCheck }, maxConcurrentActivityTaskExecutions: 1 }));
+  }
   return {
-    worker,
+    shutdown: () => workers.forEach((w) => w.getState() === 'RUNNING' && w.shutdown()),
+    isRunning: () => workers.some((w) => w.getState() === 'RUNNING'),
     async run() {
       try {
-        await worker.run();
+        await Promise.all(workers.map((w) => w.run()));
       } finally {
         if (client) await (await client).connection.close();
         await connection.close();

@@ -4,6 +4,7 @@ import type { CorrectiveActionSettings } from '../activities/audit';
 import { auditScope } from '../domain/audit/scope';
 import type { AuditScope, CheckId } from '../domain/audit/types';
 import { SA } from '../platform/search-attributes';
+import { scanTaskQueue } from '../platform/task-queues';
 import type { AuditTrigger, CheckResult } from '../store/audits';
 
 /**
@@ -26,21 +27,27 @@ export interface AuditProgress {
 
 export const auditProgressQuery = defineQuery<AuditProgress>('progress');
 
-// Checks stream whole collections: long, but alive — a worker that dies mid-scan is noticed within the heartbeat
-// timeout and the next attempt resumes from the checkpoint. A check that keeps failing is reported as failed rather
-// than holding the other checks back.
-const { runAuditCheck } = proxyActivities<Activities>({
-  startToCloseTimeout: '12 hours',
-  heartbeatTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
-});
+/**
+ * Checks stream whole collections: long, but alive — a worker that dies mid-scan is noticed within the heartbeat
+ * timeout and the next attempt resumes from the checkpoint. They run on the scan task queue (see worker/create.ts).
+ * A check that keeps failing is reported as failed rather than holding the other checks back.
+ */
+function scanActivities(taskQueue: string) {
+  return proxyActivities<Activities>({
+    taskQueue: scanTaskQueue(taskQueue),
+    startToCloseTimeout: '12 hours',
+    heartbeatTimeout: '20 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  });
+}
 const { startAuditRun, recordFailedCheck, finishAuditRun, correctiveActionCandidates, openCorrectiveAction } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
 export async function auditRunWorkflow(input: AuditRunInput): Promise<AuditProgress> {
-  const runId = workflowInfo().workflowId;
+  const { workflowId: runId, taskQueue } = workflowInfo();
+  const { runAuditCheck } = scanActivities(taskQueue);
   const scope = auditScope(input.scope);
   const progress: AuditProgress = { runId, phase: 'checking', checks: [] };
   setHandler(auditProgressQuery, () => progress);

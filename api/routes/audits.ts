@@ -34,7 +34,7 @@ const audits: FastifyPluginAsyncTypebox = async (app) => {
       const hash = requestHash(request.body);
       const input: AuditRunInput = { trigger: { kind: 'ad-hoc', by: principal.id }, scope: request.body.scope ?? {}, ...(request.body.correctiveActions && { correctiveActions: request.body.correctiveActions }) };
       try {
-        await temporal.workflow.start(auditRunWorkflow, { workflowId: runId, taskQueue: config.taskQueue, args: [input], memo: { requestHash: hash }, typedSearchAttributes: [{ key: SA.process, value: 'audit' }] });
+        await temporal.workflow.start(auditRunWorkflow, { workflowId: runId, taskQueue: config.taskQueue, args: [input], memo: { requestHash: hash }, typedSearchAttributes: [{ key: SA.process, value: 'audit' }], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
         await assertSameRequest(temporal, runId, hash);
@@ -120,6 +120,7 @@ const audits: FastifyPluginAsyncTypebox = async (app) => {
           args: [{ cleansingId, runId: run.runId, requestedBy: { id: principal.id, type: principal.kind }, ...request.body }],
           memo: { requestHash: hash },
           typedSearchAttributes: [{ key: SA.process, value: 'cleansing' }, { key: SA.resourceId, value: run.runId }],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
         });
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

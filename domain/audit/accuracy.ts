@@ -122,8 +122,35 @@ export function proposeFixes(record: SubjectRecord): ProposedFix[] {
   });
 }
 
+// An audit inspects millions of records against one `now`: checking it once per distinct value keeps luxon off the
+// per-record path.
+let checkedNow: string | undefined;
+
+/** `Date#toISOString` output, which is what the store gives: valid exactly when it reads back the same. */
+function isCanonicalInstant(value: string): boolean {
+  const ms = Date.parse(value);
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) && !Number.isNaN(ms) && new Date(ms).toISOString() === value;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Whether `now` is past `updatedAt` plus `months` calendar months, in UTC, added the way luxon adds them: a month
+ * after 31 January ends on 28 (or 29) February at the same time of day. A month is 28 to 31 days, so most records
+ * are decided by milliseconds alone; only those within that margin need the calendar.
+ */
+function isStale(updatedAt: string, now: string, months: number): boolean {
+  const elapsed = Date.parse(now) - Date.parse(updatedAt);
+  if (elapsed > months * 31 * DAY_MS) return true;
+  if (elapsed <= months * 28 * DAY_MS) return false;
+  return DateTime.fromISO(now, { zone: 'utc' }) > DateTime.fromISO(updatedAt, { zone: 'utc' }).plus({ months });
+}
+
 export function inspectSubject(record: SubjectRecord, options: AccuracyOptions): FindingDraft[] {
-  if (!isInstant(options.now)) throw new RangeError(`now "${options.now}" is not an ISO 8601 timestamp`);
+  if (options.now !== checkedNow) {
+    if (!isInstant(options.now)) throw new RangeError(`now "${options.now}" is not an ISO 8601 timestamp`);
+    checkedNow = options.now;
+  }
   if (!Number.isInteger(options.staleAfterMonths) || options.staleAfterMonths < 0) throw new RangeError('staleAfterMonths must be a whole number, 0 or more');
   const findings: FindingDraft[] = [];
   const report = (rule: AccuracyRule, detail: NonNullable<FindingDraft['detail']>): void => {
@@ -149,17 +176,13 @@ export function inspectSubject(record: SubjectRecord, options: AccuracyOptions):
     if (!ISO_COUNTRIES.has(country) || !isSubdivisionOf(record.region, country)) report('region-invalid', { field: 'region' });
   }
 
-  if (!isInstant(record.updatedAt)) {
+  if (!isCanonicalInstant(record.updatedAt) && !isInstant(record.updatedAt)) {
     report('updated-at-invalid', { field: 'updatedAt' });
-  } else {
-    // Calendar months in UTC, added the way luxon adds them: a month after 31 January ends on 28 (or 29) February at
-    // the same time of day, and a record is stale only once that instant has passed.
+  } else if (isStale(record.updatedAt, options.now, options.staleAfterMonths)) {
     const updated = DateTime.fromISO(record.updatedAt, { zone: 'utc' });
-    const now = DateTime.fromISO(options.now, { zone: 'utc' });
-    if (now > updated.plus({ months: options.staleAfterMonths })) {
-      // `months` is how long the record has gone unchanged (whole months), not the threshold the scope already holds.
-      report('stale-record', { updatedAt: updated.toISODate() as string, months: Math.floor(now.diff(updated, 'months').months) });
-    }
+    // `months` is how long the record has gone unchanged (whole months), not the threshold the scope already holds.
+    const months = Math.floor(DateTime.fromISO(options.now, { zone: 'utc' }).diff(updated, 'months').months);
+    report('stale-record', { updatedAt: updated.toISODate() as string, months });
   }
   return findings;
 }

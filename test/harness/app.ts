@@ -72,7 +72,7 @@ export async function startTestApi(overrides: Partial<Config> = {}, logDestinati
     },
     async close() {
       for (const w of workers) {
-        if (w.worker.getState() === 'RUNNING') w.worker.shutdown();
+        w.shutdown();
         await w.done;
       }
       await app.close();
