@@ -34,6 +34,9 @@ export async function buildApp(deps: AppDeps, options: { ready?: () => Promise<s
     },
     requestIdHeader: false,
     bodyLimit: deps.config.bodyLimit,
+    // Ids in paths (scheduled audit runs carry their start time) may be longer than Fastify's default of 100; past
+    // this, Fastify answers before the error handler could turn it into a problem.
+    maxParamLength: 256,
     trustProxy: deps.config.trustProxy === 'true',
   }).withTypeProvider<TypeBoxTypeProvider>();
 

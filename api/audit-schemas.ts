@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { CALENDAR_FIELDS } from '../domain/audit/schedule';
 import { CHECKS, FIXES, SEVERITIES } from '../domain/audit/types';
+import { Duration as IsoDuration } from 'luxon';
 import { isDuration } from '../domain/consent-policy';
 import type { CorrectiveActionSettings } from '../activities/audit';
 import type { Stores } from '../store';
@@ -82,21 +83,31 @@ export const EvidenceBody = Strict({ note: Text(5000, 'What was done to fix the 
 export const VerificationBody = Strict({ outcome: literals(['verified', 'rejected'] as const), note: Text(5000) });
 export const RiskAcceptanceBody = Strict({ reason: Text(5000, 'Why the risk is accepted rather than fixed (at least 10 characters)') });
 
+/** A positive ISO 8601 duration no longer than `maxYears`: a century-long deadline is a typo, and overflows dates. */
+export function isBoundedDuration(iso: string, maxYears: number): boolean {
+  return isDuration(iso) && IsoDuration.fromISO(iso).toMillis() <= maxYears * 366 * 86_400_000;
+}
+
+const MAX_POLICY_YEARS = 5;
+
 /** Durations the schema can only shape-check, and principals that must exist: field errors, all at once. */
 export async function correctiveActionProblems(settings: CorrectiveActionSettings | undefined, principals: Stores['principals'], path = 'body.correctiveActions'): Promise<FieldError[]> {
   if (!settings) return [];
   const errors: FieldError[] = [];
   const policy = settings.policy ?? {};
-  for (const [severity, iso] of Object.entries(policy.dueIn ?? {})) if (iso && !isDuration(iso)) errors.push({ field: `${path}.policy.dueIn.${severity}`, message: 'must be a positive ISO 8601 duration' });
-  (policy.reminderLeads ?? []).forEach((iso, i) => !isDuration(iso) && errors.push({ field: `${path}.policy.reminderLeads[${i}]`, message: 'must be a positive ISO 8601 duration' }));
-  if (policy.escalateEvery && !isDuration(policy.escalateEvery)) errors.push({ field: `${path}.policy.escalateEvery`, message: 'must be a positive ISO 8601 duration' });
+  const message = `must be a positive ISO 8601 duration of at most ${MAX_POLICY_YEARS} years`;
+  for (const [severity, iso] of Object.entries(policy.dueIn ?? {})) if (iso && !isBoundedDuration(iso, MAX_POLICY_YEARS)) errors.push({ field: `${path}.policy.dueIn.${severity}`, message });
+  (policy.reminderLeads ?? []).forEach((iso, i) => !isBoundedDuration(iso, MAX_POLICY_YEARS) && errors.push({ field: `${path}.policy.reminderLeads[${i}]`, message }));
+  if (policy.escalateEvery && !isBoundedDuration(policy.escalateEvery, MAX_POLICY_YEARS)) errors.push({ field: `${path}.policy.escalateEvery`, message });
   const named = [
     ['owner', settings.owner],
     ['escalateTo', settings.escalateTo],
     ...Object.entries(settings.owners ?? {}).map(([check, id]) => [`owners.${check}`, id]),
   ] as const;
   for (const [field, id] of named) {
-    if (id && !(await principals.get(id))) errors.push({ field: `${path}.${field}`, message: `principal ${id} does not exist` });
+    if (!id) continue;
+    const principal = await principals.get(id);
+    if (!principal || principal.kind !== 'person' || principal.status !== 'active') errors.push({ field: `${path}.${field}`, message: `principal ${id} does not exist or is not an active person` });
   }
   return errors;
 }

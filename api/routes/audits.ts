@@ -7,7 +7,7 @@ import { SA } from '../../platform/search-attributes';
 import type { AuditRun, Finding } from '../../store/audits';
 import { auditProgressQuery, auditRunWorkflow, type AuditRunInput } from '../../workflows/audit';
 import { cleansingWorkflow } from '../../workflows/cleansing';
-import { CheckSchema, CleansingBody, correctiveActionProblems, LaunchBody } from '../audit-schemas';
+import { CheckSchema, CleansingBody, correctiveActionProblems, isBoundedDuration, LaunchBody } from '../audit-schemas';
 import { assertSameRequest, processId, requestHash } from '../idempotency';
 import { problems } from '../problem';
 import { IdempotencyKeyHeader, Limit, OpaqueId, Strict, withErrors } from '../schemas';
@@ -110,6 +110,7 @@ const audits: FastifyPluginAsyncTypebox = async (app) => {
       const run = await runOr404(request.params.runId);
       if (run.status === 'running') throw problems.conflict('The audit is still running; cleanse once its findings are complete.');
       if (!run.scope.checks.includes('data-accuracy')) throw problems.unprocessable('Only data-accuracy findings can be fixed automatically, and this run did not check data accuracy.');
+      if (request.body.validFor !== undefined && !isBoundedDuration(request.body.validFor, 1)) throw problems.invalid([{ field: 'body.validFor', message: 'must be a positive ISO 8601 duration of at most a year' }]);
       const principal = request.principal!;
       const cleansingId = processId('cln', principal.id, request.headers['idempotency-key']);
       const hash = requestHash({ runId: run.runId, ...request.body });

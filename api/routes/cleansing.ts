@@ -30,6 +30,7 @@ const cleansing: FastifyPluginAsyncTypebox = async (app) => {
     '/:cleansingId/changes',
     { config: { roles: DECIDERS }, schema: { tags: ['audits'], summary: 'The previewed changes, before and after (personal data: shown to deciders only)', params: CleansingParams, querystring: Strict({ limit: Limit, after: Type.Optional(OpaqueId('Cursor: last change id of the previous page')) }) } },
     async (request) => {
+      if (!(await stores.cleansing.run(request.params.cleansingId))) throw problems.notFound(`Cleansing run ${request.params.cleansingId}`);
       const items = [];
       for await (const change of stores.cleansing.changesOf(request.params.cleansingId, { afterId: request.query.after, limit: request.query.limit })) items.push(change);
       return { items, ...(items.length === request.query.limit && { next: items[items.length - 1].id }) };
@@ -45,7 +46,11 @@ const cleansing: FastifyPluginAsyncTypebox = async (app) => {
         return await temporal.workflow.getHandle(request.params.cleansingId).executeUpdate(cleansingDecisionUpdate, { args: [{ ...request.body, by: { id: principal.id, type: principal.kind } }] });
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError) throw problems.unprocessable((err.cause as Error | undefined)?.message ?? err.message);
-        if ((err as Error).name === 'WorkflowNotFoundError') throw problems.notFound(`Open cleansing run ${request.params.cleansingId}`);
+        if ((err as Error).name === 'WorkflowNotFoundError' || /already completed/i.test((err as Error).message)) {
+          const saved = await stores.cleansing.run(request.params.cleansingId);
+          if (saved) throw problems.conflict(`The cleansing run is already ${saved.status}.`);
+          throw problems.notFound(`Cleansing run ${request.params.cleansingId}`);
+        }
         throw err;
       }
     },

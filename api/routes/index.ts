@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Problem } from '../schemas';
 import accessLog from './access-log';
+import accessReviews from './access-reviews';
 import approvals from './approvals';
 import auditSchedules from './audit-schedules';
 import audits from './audits';
@@ -43,4 +44,5 @@ export default async function routes(app: FastifyInstance, options: { ready?: ()
   await app.register(auditSchedules, { prefix: '/audit-schedules' });
   await app.register(cleansing, { prefix: '/cleansing' });
   await app.register(correctiveActions, { prefix: '/corrective-actions' });
+  await app.register(accessReviews, { prefix: '/access-reviews' });
 }

@@ -80,6 +80,28 @@ const EXPECTED: Record<string, readonly Role[]> = {
   'POST /vendors/:vendorId/re-review': ['admin', 'vendor-manager', 'compliance-officer'],
   'POST /vendors/:vendorId/offboarding': ['admin', 'vendor-manager', 'compliance-officer'],
   'POST /vendors/:vendorId/offboarding/tasks/:kind/complete': ['admin', 'vendor-manager', 'compliance-officer'],
+  'POST /audits': ['admin', 'compliance-officer'],
+  'GET /audits': ['admin', 'compliance-officer', 'auditor'],
+  'GET /audits/:runId': ['admin', 'compliance-officer', 'auditor'],
+  'GET /audits/:runId/findings': ['admin', 'compliance-officer', 'auditor'],
+  'GET /audits/:runId/report': ['admin', 'compliance-officer', 'auditor'],
+  'POST /audits/:runId/cleansing': ['admin', 'compliance-officer'],
+  'POST /audit-schedules': ['admin', 'compliance-officer'],
+  'GET /audit-schedules': ['admin', 'compliance-officer', 'auditor'],
+  'GET /audit-schedules/:scheduleId': ['admin', 'compliance-officer', 'auditor'],
+  'POST /audit-schedules/:scheduleId/pause': ['admin', 'compliance-officer'],
+  'POST /audit-schedules/:scheduleId/unpause': ['admin', 'compliance-officer'],
+  'POST /audit-schedules/:scheduleId/trigger': ['admin', 'compliance-officer'],
+  'POST /audit-schedules/:scheduleId/backfill': ['admin', 'compliance-officer'],
+  'DELETE /audit-schedules/:scheduleId': ['admin', 'compliance-officer'],
+  'GET /cleansing/:cleansingId': ['admin', 'compliance-officer', 'auditor'],
+  'GET /cleansing/:cleansingId/changes': ['admin', 'compliance-officer'],
+  'POST /cleansing/:cleansingId/decision': ['admin', 'compliance-officer'],
+  'GET /corrective-actions': ['admin', 'compliance-officer', 'auditor', 'staff'],
+  'GET /corrective-actions/:actionId': ['admin', 'compliance-officer', 'auditor', 'staff'],
+  'POST /corrective-actions/:actionId/evidence': ['admin', 'compliance-officer', 'staff'],
+  'POST /corrective-actions/:actionId/verification': ['admin', 'compliance-officer'],
+  'POST /corrective-actions/:actionId/risk-acceptance': ['admin', 'compliance-officer'],
 };
 
 interface Call {
@@ -94,6 +116,9 @@ describe('RBAC matrix', () => {
   let smtp: SmtpReceiver;
   const tokens = {} as Record<Role, { token: string; principalId: string }>;
   let calls: Record<string, (caller: { principalId: string }) => Promise<Call>>;
+  /** Audit schedules live in the shared Temporal server, not in this file's database: named apart, deleted after. */
+  const schedulePrefix = `rbac-${Math.random().toString(36).slice(2, 10)}`;
+  const schedules: string[] = [];
 
   beforeAll(async () => {
     [hooks, smtp] = await Promise.all([startHttpReceiver(), startSmtpReceiver()]);
@@ -240,12 +265,63 @@ describe('RBAC matrix', () => {
       offboarding: freshVendors(managers, () => newVendor('monitoring')),
       task: freshVendors(managers, () => newVendor('offboarding')),
     };
+    // Audit fixtures: records an older CRM left behind (written past the API's validation) and one finished run that
+    // found them, with a corrective action per rule owned by the staff member (staff see and work only their own),
+    // and dry runs of its cleansing requested by someone other than the deciders (four eyes).
+    const as = async <T>(token: string, method: 'GET' | 'POST', url: string, payload?: object, status = method === 'GET' ? 200 : 202): Promise<T> => {
+      const res = await api.app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload && { payload }) });
+      if (res.statusCode !== status) throw new Error(`fixture ${method} ${url} → ${res.statusCode} ${res.body}`);
+      return res.json() as T;
+    };
+    const newCleansing = async (runId: string) => {
+      const { cleansingId } = await as<{ cleansingId: string }>(requester.token, 'POST', `/audits/${runId}/cleansing`, {});
+      await eventually(async () => ((await as<{ changes?: number }>(tokens.auditor.token, 'GET', `/cleansing/${cleansingId}`)).changes !== undefined ? true : undefined), 30_000, `cleansing ${cleansingId} previewed`);
+      return cleansingId;
+    };
+    const newSchedule = async () => {
+      serial += 1;
+      const scheduleId = `${schedulePrefix}-${serial}`;
+      schedules.push(scheduleId);
+      // Paused, yearly and checking only the evidence trail: it never runs unless triggered, and then quickly.
+      await as(tokens.admin.token, 'POST', '/audit-schedules', { scheduleId, spec: { cron: ['0 3 1 1 *'] }, scope: { checks: ['evidence-integrity'] }, paused: true, note: 'Matrix' }, 201);
+      return scheduleId;
+    };
+    const setupAudits = async () => {
+      await api.stores.subjects.createMany([
+        { name: 'Anna Müller', email: ' Anna.Mueller@Example.COM ', phone: '030 1234567', country: 'de' },
+        { email: 'not-an-email', country: 'DE' },
+        { country: 'XX' },
+        { email: 'nobody@example.com', country: '' },
+      ]);
+      const { runId } = await as<{ runId: string }>(requester.token, 'POST', '/audits', { scope: { checks: ['data-accuracy'], correctiveActionSeverity: 'medium' }, correctiveActions: { owner: tokens.staff.principalId } });
+      // Registered by the run's first activity: until then the run is not found.
+      const finished = async () => (await as<{ status: string }>(tokens.auditor.token, 'GET', `/audits/${runId}`).catch(() => undefined))?.status === 'completed';
+      await eventually(async () => ((await finished()) ? true : undefined), 60_000, `audit ${runId} to finish`);
+      const rules = ['email-invalid', 'contact-missing', 'country-invalid', 'country-missing'];
+      const actions = await eventually(async () => {
+        const saved = await api.stores.correctiveActions.list({ limit: 500 });
+        const byRule = rules.map((rule) => saved.find((a) => a.rule === rule && a.owner === tokens.staff.principalId)?.id);
+        return byRule.every((id) => id !== undefined) ? (byRule as string[]) : undefined;
+      }, 60_000, 'the corrective actions of the fixture run');
+      const [cleansingId, ...toDecide] = await Promise.all([newCleansing(runId), ...Array.from(deciders, () => newCleansing(runId))]);
+      const [scheduleId, ...toDelete] = await Promise.all([newSchedule(), ...Array.from(deciders, newSchedule)]);
+      return { runId, cleansingId, toDecide, scheduleId, toDelete, evidenceAction: actions[0], verifyAction: actions[1], riskActions: actions.slice(2) };
+    };
+    const auditsReady = setupAudits();
     const [sharedIncident, sharedVendor] = await Promise.all([
       newIncident('notification'),
       newVendor('prospective'),
       ...Object.values(fixtures).flat(),
       ...Object.values(vendorFixtures).flatMap((f) => f.queue),
     ]);
+    const audit = await auditsReady;
+    /** The next fresh fixture for an admitted caller; refused callers never reach the process and share one. */
+    const freshFor = (caller: { principalId: string }, admitted: Set<string>, queue: string[], shared: string, what: string) => {
+      if (!admitted.has(caller.principalId)) return shared;
+      const next = queue.shift();
+      if (!next) throw new Error(`no ${what} left for ${caller.principalId}`);
+      return next;
+    };
     // Refused callers never reach the process, so they share one vendor.
     const vendorFor = async (caller: { principalId: string }, fixture: keyof typeof vendorFixtures) => {
       const { admitted, queue } = vendorFixtures[fixture];
@@ -262,10 +338,10 @@ describe('RBAC matrix', () => {
     };
     calls = {
       'GET /me': async () => ({ url: '/me' }),
-      'POST /principals': async () => ({ url: '/principals', payload: { kind: 'system', name: 'CRM', roles: ['system'] } }),
+      'POST /principals': async () => ({ url: '/principals', payload: { kind: 'system', name: 'CRM', roles: ['system'], ownerId: tokens.admin.principalId, expiresAt: new Date(Date.now() + 86_400_000).toISOString() } }),
       'GET /principals': async () => ({ url: '/principals' }),
       'GET /principals/:principalId': async () => ({ url: `/principals/${target.id}` }),
-      'PATCH /principals/:principalId': async () => ({ url: `/principals/${target.id}`, payload: { roles: ['system'] } }),
+      'PATCH /principals/:principalId': async () => ({ url: `/principals/${target.id}`, payload: { roles: ['system'], ownerId: tokens.admin.principalId } }),
       'POST /principals/:principalId/api-keys': async () => ({ url: `/principals/${target.id}/api-keys`, payload: { label: 'crm sync' } }),
       'GET /principals/:principalId/api-keys': async () => ({ url: `/principals/${target.id}/api-keys` }),
       'DELETE /api-keys/:keyId': async () => ({ url: `/api-keys/${(await api.stores.apiKeys.create({ principalId: target.id, label: 'x', createdBy: 'test' })).key.keyId}` }),
@@ -350,10 +426,45 @@ describe('RBAC matrix', () => {
       'POST /vendors/:vendorId/re-review': async (caller) => ({ url: `/vendors/${await vendorFor(caller, 'reReview')}/re-review`, payload: { reason: 'The vendor reported a breach.' } }),
       'POST /vendors/:vendorId/offboarding': async (caller) => ({ url: `/vendors/${await vendorFor(caller, 'offboarding')}/offboarding`, payload: { reason: 'Contract ends.' } }),
       'POST /vendors/:vendorId/offboarding/tasks/:kind/complete': async (caller) => ({ url: `/vendors/${await vendorFor(caller, 'task')}/offboarding/tasks/revoke-access/complete`, payload: { note: 'Accounts removed.' } }),
+      'POST /audits': async () => ({ url: '/audits', payload: { scope: { checks: ['evidence-integrity'] } } }),
+      'GET /audits': async () => ({ url: '/audits?limit=5' }),
+      'GET /audits/:runId': async () => ({ url: `/audits/${audit.runId}` }),
+      'GET /audits/:runId/findings': async () => ({ url: `/audits/${audit.runId}/findings?check=data-accuracy&limit=5` }),
+      'GET /audits/:runId/report': async () => ({ url: `/audits/${audit.runId}/report?format=csv` }),
+      'POST /audits/:runId/cleansing': async () => ({ url: `/audits/${audit.runId}/cleansing`, payload: { fixes: ['email-normalise'], validFor: 'PT10M' } }),
+      'POST /audit-schedules': async () => {
+        serial += 1;
+        const scheduleId = `${schedulePrefix}-${serial}`;
+        schedules.push(scheduleId);
+        return { url: '/audit-schedules', payload: { scheduleId, spec: { calendars: [{ hour: [4], month: ['JAN'], dayOfMonth: [2] }], timeZone: 'Europe/Berlin' }, scope: { checks: ['evidence-integrity'] }, paused: true, note: 'Matrix' } };
+      },
+      'GET /audit-schedules': async () => ({ url: '/audit-schedules' }),
+      'GET /audit-schedules/:scheduleId': async () => ({ url: `/audit-schedules/${audit.scheduleId}` }),
+      'POST /audit-schedules/:scheduleId/pause': async () => ({ url: `/audit-schedules/${audit.scheduleId}/pause`, payload: { note: 'Matrix: paused' } }),
+      'POST /audit-schedules/:scheduleId/unpause': async () => ({ url: `/audit-schedules/${audit.scheduleId}/unpause`, payload: { note: 'Matrix: unpaused' } }),
+      'POST /audit-schedules/:scheduleId/trigger': async () => ({ url: `/audit-schedules/${audit.scheduleId}/trigger` }),
+      'POST /audit-schedules/:scheduleId/backfill': async () => ({ url: `/audit-schedules/${audit.scheduleId}/backfill`, payload: { start: new Date(Date.now() - 2 * 3600_000).toISOString(), end: new Date(Date.now() - 3600_000).toISOString() } }),
+      'DELETE /audit-schedules/:scheduleId': async (caller) => ({ url: `/audit-schedules/${freshFor(caller, deciders, audit.toDelete, audit.scheduleId, 'schedule to delete')}` }),
+      'GET /cleansing/:cleansingId': async () => ({ url: `/cleansing/${audit.cleansingId}` }),
+      'GET /cleansing/:cleansingId/changes': async () => ({ url: `/cleansing/${audit.cleansingId}/changes?limit=5` }),
+      'POST /cleansing/:cleansingId/decision': async (caller) => ({ url: `/cleansing/${freshFor(caller, deciders, audit.toDecide, audit.cleansingId, 'cleansing to decide')}/decision`, payload: { decision: 'reject', reason: 'Matrix: not now.' } }),
+      'GET /corrective-actions': async () => ({ url: '/corrective-actions?status=open' }),
+      'GET /corrective-actions/:actionId': async () => ({ url: `/corrective-actions/${audit.evidenceAction}` }),
+      'POST /corrective-actions/:actionId/evidence': async () => ({ url: `/corrective-actions/${audit.evidenceAction}/evidence`, payload: { note: 'Corrected the address with the subject.', links: ['https://tickets.example/CRM-7'] } }),
+      'POST /corrective-actions/:actionId/verification': async (caller) => {
+        // The owner submits evidence before each admitted verifier; a rejection reopens the action for the next one.
+        if (deciders.has(caller.principalId)) await as(tokens.staff.token, 'POST', `/corrective-actions/${audit.verifyAction}/evidence`, { note: 'Contact details recorded.' }, 200);
+        return { url: `/corrective-actions/${audit.verifyAction}/verification`, payload: { outcome: 'rejected', note: 'Matrix: the ticket is missing.' } };
+      },
+      'POST /corrective-actions/:actionId/risk-acceptance': async (caller) => ({
+        url: `/corrective-actions/${freshFor(caller, deciders, audit.riskActions, audit.evidenceAction, 'corrective action')}/risk-acceptance`,
+        payload: { reason: 'Legacy records, deleted at the end of the quarter anyway.' },
+      }),
     };
   });
 
   afterAll(async () => {
+    await Promise.all(schedules.map((id) => api.temporal.schedule.getHandle(`audit-schedule-${id}`).delete().catch(() => undefined)));
     await api.close();
     await Promise.all([hooks.close(), smtp.close()]);
   });
