@@ -1,9 +1,11 @@
+import { accessReviewActivities } from './access-review';
 import { auditActivities } from './audit';
 import { cleansingActivities } from './cleansing';
 import { consentActivities, type ConsentActivityDeps } from './consent';
 import { evidenceActivities } from './evidence';
 import { incidentActivities } from './incident';
 import { notificationActivities } from './notifications';
+import { trainingActivities } from './training';
 import { vendorActivities } from './vendor';
 
 export type { ActivityDeps } from './deps';
@@ -19,6 +21,8 @@ export function createActivities(deps: ConsentActivityDeps) {
     ...vendorActivities(deps, notifications),
     ...auditActivities(deps, notifications),
     ...cleansingActivities(deps),
+    ...accessReviewActivities(deps, notifications),
+    ...trainingActivities(deps, notifications),
   };
 }
 

@@ -36,7 +36,7 @@ export async function buildApp(deps: AppDeps, options: { ready?: () => Promise<s
     bodyLimit: deps.config.bodyLimit,
     // Ids in paths (scheduled audit runs carry their start time) may be longer than Fastify's default of 100; past
     // this, Fastify answers before the error handler could turn it into a problem.
-    maxParamLength: 256,
+    routerOptions: { maxParamLength: 256 },
     trustProxy: deps.config.trustProxy === 'true',
   }).withTypeProvider<TypeBoxTypeProvider>();
 

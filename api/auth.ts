@@ -15,6 +15,7 @@ export interface Authenticator {
 
 export function apiKeyAuthenticator(app: FastifyInstance): Authenticator {
   const { apiKeys, principals } = app.deps.stores;
+  const touched = new UseRecorder(60_000);
   return {
     async authenticate(request) {
       // The scheme name is case-insensitive (RFC 9110 §11.1): `bearer <key>` is as valid as `Bearer <key>`.
@@ -25,7 +26,7 @@ export function apiKeyAuthenticator(app: FastifyInstance): Authenticator {
       const principal = await principals.get(key.principalId);
       if (!principal || !PrincipalStore.isActive(principal)) return undefined;
       // Last use is kept to the minute, not per request: a write on every call would cost more than it tells.
-      if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > 60_000) {
+      if (touched.due(key.keyId)) {
         void apiKeys.touch(key.keyId).catch((err: unknown) => request.log.warn({ err }, 'could not record key use'));
       }
       return principal;
@@ -87,3 +88,21 @@ export default fp(async function authorisation(app: FastifyInstance, options: { 
     if (!request.principal.roles.some((role) => allowed.includes(role))) throw problems.forbidden(allowed);
   });
 });
+
+/**
+ * Which keys' use is due to be recorded again: at most once a `everyMs` per key and process. Forgets all keys at
+ * once when it holds too many, so memory stays bounded by the keys seen in one interval.
+ */
+class UseRecorder {
+  private readonly last = new Map<string, number>();
+
+  constructor(private readonly everyMs: number) {}
+
+  due(keyId: string, now = Date.now()): boolean {
+    const last = this.last.get(keyId);
+    if (last !== undefined && now - last < this.everyMs) return false;
+    if (this.last.size >= 100_000) this.last.clear();
+    this.last.set(keyId, now);
+    return true;
+  }
+}

@@ -21,6 +21,8 @@ export interface EmailTemplateData {
   'vendor.escalation': { vendorName: string; vendorId: string; what: string; dueAt: string; link: string };
   'vendor.certificate-renewal': { vendorName: string; certificate: string; expiresOn: string };
   'audit.corrective-action': { notice: 'opened' | 'reminder' | 'escalation'; actionId: string; title: string; severity: string; dueAt: string; findings: number; owner: string; link: string };
+  'access-review.notice': { notice: 'opened' | 'reminder' | 'escalation' | 'final'; audience: 'reviewer' | 'escalation'; reviewId: string; title: string; dueAt: string; items: number; onNoDecision: 'auto-revoke' | 'flag'; link: string };
+  'training.notice': { notice: 'assigned' | 'reminder' | 'escalation'; moduleTitle: string; campaignTitle: string; dueAt: string; assignmentId: string; staffName: string; link: string };
   'breach.escalation': {
     incidentTitle: string;
     incidentId: string;
@@ -155,6 +157,41 @@ const TEMPLATES: { [K in EmailKind]: (data: EmailTemplateData[K]) => Draft } = {
     ],
     action: { label: 'Open the corrective action', link: d.link },
   }),
+  'training.notice': (d) => ({
+    subject: d.notice === 'escalation' ? `Overdue training: ${d.staffName} — ${d.moduleTitle}` : d.notice === 'reminder' ? `Reminder: ${d.moduleTitle} is due` : `Training assigned: ${d.moduleTitle}`,
+    paragraphs: [
+      d.notice === 'escalation'
+        ? `${d.staffName}, who reports to you, has not completed "${d.moduleTitle}" (${d.campaignTitle}), due at ${formatInstant(d.dueAt)}. Please follow it up with them.`
+        : `${d.notice === 'reminder' ? 'A reminder: ' : ''}please complete "${d.moduleTitle}" (${d.campaignTitle}) by ${formatInstant(d.dueAt)}.`,
+      d.notice === 'escalation' ? `Assignment ${d.assignmentId}.` : 'When you have done it, confirm it (and answer the quiz, if the module has one) with your own credentials.',
+    ],
+    action: { label: d.notice === 'escalation' ? 'Open the assignment' : 'Open the training', link: d.link },
+  }),
+  'access-review.notice': (d) => {
+    const closing = d.onNoDecision === 'auto-revoke' ? 'revoked automatically' : 'flagged as unreviewed';
+    const yours = d.audience === 'escalation' ? 'waiting for an escalation or second review' : 'assigned to you';
+    return {
+      subject:
+        d.notice === 'final'
+          ? `Access review closed: ${d.items} item(s) ${closing}: ${d.title}`
+          : d.notice === 'escalation'
+            ? `OVERDUE access review: ${d.items} item(s) escalated: ${d.title}`
+            : d.notice === 'reminder'
+              ? `Reminder: ${d.items} access review item(s) due ${formatInstant(d.dueAt)}: ${d.title}`
+              : `Access review: ${d.items} account(s) to recertify: ${d.title}`,
+      paragraphs: [
+        d.notice === 'final'
+          ? `Access review ${d.reviewId} has closed. ${d.items} item(s) ${d.audience === 'escalation' ? '' : 'you were to review '}got no decision and were ${closing}.`
+          : d.notice === 'escalation'
+            ? `Access review ${d.reviewId} was due at ${formatInstant(d.dueAt)}. ${d.items} item(s) ${d.audience === 'escalation' ? 'still have no decision and are now escalated to you' : 'assigned to you still have no decision and are now escalated'}.`
+            : `Access review ${d.reviewId}: ${d.items} item(s) ${yours}. Keep or revoke each account's access by ${formatInstant(d.dueAt)}.`,
+        d.notice === 'final'
+          ? 'The evidence trail records each of them; access that was revoked has to be requested again.'
+          : `Without a decision, access is ${closing} when the escalation period ends. A decision on your own access needs a second reviewer.`,
+      ],
+      action: { label: 'Open the review items', link: d.link },
+    };
+  },
   'breach.escalation': (d) => ({
     subject: `${d.overdue ? 'OVERDUE' : d.step === 'due' ? 'DUE NOW' : `Deadline ${d.step} elapsed`}: ${d.obligationTitle} (${d.incidentTitle})`,
     paragraphs: [

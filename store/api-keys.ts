@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Collection, Db, FindCursor } from 'mongodb';
+import type { Collection, Db } from 'mongodb';
 
 /**
  * API keys: `cfk_<keyId>_<secret>`. Only a SHA-256 of the secret is stored — the secret is 256 random bits, so a
@@ -26,8 +26,11 @@ const TOKEN = /^cfk_([A-Za-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
 export class ApiKeyStore {
   private readonly keys: Collection<StoredApiKey>;
 
+  private readonly usage: Collection<{ _id: string; lastUsedAt: Date }>;
+
   constructor(db: Db) {
     this.keys = db.collection<StoredApiKey>('api_keys');
+    this.usage = db.collection<{ _id: string; lastUsedAt: Date }>('api_key_usage');
   }
 
   async ensureIndexes(): Promise<void> {
@@ -65,25 +68,37 @@ export class ApiKeyStore {
   }
 
   async touch(keyId: string, at = new Date()): Promise<void> {
-    await this.keys.updateOne({ _id: keyId }, { $set: { lastUsedAt: at } });
+    await this.usage.updateOne({ _id: keyId }, { $set: { lastUsedAt: at } }, { upsert: true });
   }
 
   async get(keyId: string): Promise<ApiKey | undefined> {
     const doc = await this.keys.findOne({ _id: keyId });
-    return doc ? toKey(doc) : undefined;
+    return doc ? this.withUse(toKey(doc)) : undefined;
   }
 
   async listFor(principalId: string): Promise<ApiKey[]> {
     const docs = await this.keys.find({ principalId }).sort({ createdAt: 1 }).toArray();
-    return docs.map(toKey);
+    return Promise.all(docs.map((doc) => this.withUse(toKey(doc))));
   }
 
-  /** Every key in id order after `afterId` (for access audits); secrets' hashes are left out. */
-  scan(afterId?: string): FindCursor<ApiKey> {
-    return this.keys
-      .find(afterId ? { _id: { $gt: afterId } } : {}, { projection: { secretHash: 0 } })
-      .sort({ _id: 1 })
-      .map((doc) => toKey({ ...doc, secretHash: '' }));
+  private async withUse(key: ApiKey): Promise<ApiKey> {
+    const use = await this.usage.findOne({ _id: key.keyId });
+    return use ? { ...key, lastUsedAt: use.lastUsedAt } : key;
+  }
+
+  /**
+   * Every key in id order after `afterId`, with its last use (for access audits and reviews); secrets' hashes are
+   * left out. The uses are read first, one small document per key ever used.
+   */
+  async *scan(afterId?: string): AsyncGenerator<ApiKey> {
+    const used = new Map<string, Date>();
+    for await (const use of this.usage.find({})) used.set(use._id, use.lastUsedAt);
+    const cursor = this.keys.find(afterId ? { _id: { $gt: afterId } } : {}, { projection: { secretHash: 0 } }).sort({ _id: 1 });
+    for await (const doc of cursor) {
+      const key = toKey({ ...doc, secretHash: '' });
+      const lastUsedAt = used.get(key.keyId);
+      yield lastUsedAt ? { ...key, lastUsedAt } : key;
+    }
   }
 
   async revoke(keyId: string, at = new Date()): Promise<ApiKey | undefined> {

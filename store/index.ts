@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import type { FieldCrypto } from '../platform/field-crypto';
 import { AccessLogStore } from './access-log';
+import { AccessReviewStore } from './access-reviews';
 import { AuditStore } from './audits';
 import { CleansingStore } from './cleansing';
 import { CorrectiveActionStore } from './corrective-actions';
@@ -13,6 +14,8 @@ import { EvidenceStore } from './evidence';
 import { IncidentStore } from './incidents';
 import { VendorStore } from './vendors';
 import { PrincipalStore } from './principals';
+import { StaffStore } from './staff';
+import { TrainingStore } from './training';
 import { WebhookEndpointStore } from './webhook-endpoints';
 
 /** Every collection's access object, built over one database connection. */
@@ -32,6 +35,9 @@ export function createStores(db: Db, crypto: FieldCrypto) {
     audits: new AuditStore(db),
     correctiveActions: new CorrectiveActionStore(db),
     cleansing: new CleansingStore(db, crypto),
+    staff: new StaffStore(db, crypto),
+    training: new TrainingStore(db),
+    accessReviews: new AccessReviewStore(db),
   };
 }
 

@@ -6,6 +6,7 @@
 // so each cached workflow holds in memory every module it evaluated. Each entry below therefore loads its process's
 // code only when a workflow of that process runs: a sleeping consent lifecycle does not carry the breach and vendor
 // code. The API and tests import the message definitions from the process's own file, never from here.
+import type * as AccessReview from './access-review';
 import type * as Approval from './approval';
 import type * as Audit from './audit';
 import type * as Cleansing from './cleansing';
@@ -13,6 +14,8 @@ import type * as Consent from './consent';
 import type * as ConsentPolicyRollout from './consent-policy-rollout';
 import type * as CorrectiveAction from './corrective-action';
 import type * as Incident from './incident';
+import type * as TrainingAssignment from './training-assignment';
+import type * as TrainingCampaign from './training-campaign';
 import type * as Vendor from './vendor';
 
 export function approvalWorkflow(...args: Parameters<typeof Approval.approvalWorkflow>): ReturnType<typeof Approval.approvalWorkflow> {
@@ -45,4 +48,16 @@ export function correctiveActionWorkflow(...args: Parameters<typeof CorrectiveAc
 
 export function cleansingWorkflow(...args: Parameters<typeof Cleansing.cleansingWorkflow>): ReturnType<typeof Cleansing.cleansingWorkflow> {
   return (require('./cleansing') as typeof Cleansing).cleansingWorkflow(...args);
+}
+
+export function accessReviewWorkflow(...args: Parameters<typeof AccessReview.accessReviewWorkflow>): ReturnType<typeof AccessReview.accessReviewWorkflow> {
+  return (require('./access-review') as typeof AccessReview).accessReviewWorkflow(...args);
+}
+
+export function trainingCampaignWorkflow(...args: Parameters<typeof TrainingCampaign.trainingCampaignWorkflow>): ReturnType<typeof TrainingCampaign.trainingCampaignWorkflow> {
+  return (require('./training-campaign') as typeof TrainingCampaign).trainingCampaignWorkflow(...args);
+}
+
+export function trainingAssignmentWorkflow(...args: Parameters<typeof TrainingAssignment.trainingAssignmentWorkflow>): ReturnType<typeof TrainingAssignment.trainingAssignmentWorkflow> {
+  return (require('./training-assignment') as typeof TrainingAssignment).trainingAssignmentWorkflow(...args);
 }

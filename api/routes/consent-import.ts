@@ -1,10 +1,9 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createHash } from 'node:crypto';
 import { parseImportRow, type ImportRow, type RowProblem } from '../../domain/consent-import';
-import { csvRecords, CsvError } from '../../domain/csv';
 import { ConsentInputError, ConsentRecorder } from '../../store/consent-recorder';
 import { notifyLifecycle } from '../consent-lifecycle';
-import { HttpProblem } from '../problem';
+import { importRows } from '../import-rows';
 import { recordChange } from '../record';
 import { withErrors } from '../schemas';
 
@@ -45,7 +44,7 @@ const consentImport: FastifyPluginAsyncTypebox = async (app) => {
       const csv = String(request.headers['content-type']).startsWith('text/csv');
       const importId = `imp_${createHash('sha256').update(text).digest('base64url').slice(0, 16)}`;
       const now = new Date();
-      const rows = csv ? fromCsv(text) : fromJsonLines(text);
+      const rows = importRows(text, csv ? 'csv' : 'jsonl');
       const { subjects, purposes, consents } = app.deps.stores;
       const known = new Set((await purposes.list()).map((p) => p.id));
       const problems: RowProblem[] = [...rows.problems];
@@ -93,38 +92,5 @@ const consentImport: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 };
-
-function fromCsv(text: string): { records: { line: number; raw: Record<string, unknown> }[]; problems: RowProblem[] } {
-  try {
-    const problems: RowProblem[] = [];
-    const records = [];
-    for (const r of csvRecords(text)) {
-      if (r.problem) problems.push({ line: r.line, field: 'row', reason: r.problem });
-      else records.push({ line: r.line, raw: Object.fromEntries(Object.entries(r.record).filter(([, v]) => v !== '')) });
-    }
-    return { records, problems };
-  } catch (err) {
-    if (err instanceof CsvError) throw new HttpProblem(400, 'validation', 'Invalid CSV', `line ${err.line}: ${err.message}`, [{ field: `body.line[${err.line}]`, message: err.message }]);
-    throw err;
-  }
-}
-
-function fromJsonLines(text: string): { records: { line: number; raw: Record<string, unknown> }[]; problems: RowProblem[] } {
-  const records: { line: number; raw: Record<string, unknown> }[] = [];
-  const problems: RowProblem[] = [];
-  text.split(/\r?\n/).forEach((content, index) => {
-    if (content.trim() === '') return;
-    const line = index + 1;
-    try {
-      const value: unknown = JSON.parse(content);
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) problems.push({ line, field: 'row', reason: 'must be a JSON object' });
-      else if (Object.keys(value).some((k) => k.startsWith('$') || k.includes('.'))) problems.push({ line, field: 'row', reason: 'keys must not start with "$" or contain "."' });
-      else records.push({ line, raw: value as Record<string, unknown> });
-    } catch {
-      problems.push({ line, field: 'row', reason: 'is not valid JSON' });
-    }
-  });
-  return { records, problems };
-}
 
 export default consentImport;

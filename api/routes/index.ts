@@ -12,6 +12,8 @@ import consentPropagation from './consent-propagation';
 import consents from './consents';
 import preferences from './preferences';
 import purposes from './purposes';
+import staff from './staff';
+import training from './training';
 import subjects from './subjects';
 import deliveries from './deliveries';
 import evidence from './evidence';
@@ -45,4 +47,6 @@ export default async function routes(app: FastifyInstance, options: { ready?: ()
   await app.register(cleansing, { prefix: '/cleansing' });
   await app.register(correctiveActions, { prefix: '/corrective-actions' });
   await app.register(accessReviews, { prefix: '/access-reviews' });
+  await app.register(staff, { prefix: '/staff' });
+  await app.register(training, { prefix: '/training' });
 }

@@ -353,3 +353,12 @@ function duration(value: string, field: string): Duration {
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 const distinct = (values: string[]): string[] => [...new Set(values)];
+
+/**
+ * What a person's job roles entitle them to under a mapping of job role to entitlements, or undefined when none of
+ * their job roles is mapped (then nothing is known to compare with, and `role-mismatch` is not judged).
+ */
+export function expectedRoles(jobRoles: readonly string[], mapping: Readonly<Record<string, readonly string[]>> | undefined): string[] | undefined {
+  const mapped = jobRoles.filter((role) => mapping?.[role] !== undefined);
+  return mapped.length === 0 ? undefined : [...new Set(mapped.flatMap((role) => mapping![role]))].sort();
+}

@@ -4,6 +4,7 @@ import {
   applyDecision,
   applyNotice,
   campaignReport,
+  expectedRoles,
   flagsFor,
   nextNotice,
   openReviewItem,
@@ -624,5 +625,27 @@ describe('a campaign end to end', () => {
     const report = campaignReport(decided.map((state, i) => ({ state, flags: flagsFor(facts[i], NOW, OPTIONS).map((f) => f.flag) })));
     expect(report).toMatchObject({ items: 3, decided: 2, kept: 1, revoked: 1, pending: 1, byFlag: { dormant: 1, privileged: 1, orphaned: 1, 'role-mismatch': 0, leaver: 0 } });
     expect(DECISIONS).toEqual(['keep', 'revoke', 'defer', 'escalate']);
+  });
+});
+
+describe('expectedRoles', () => {
+  const mapping = { 'account-executive': ['staff'], 'it-admin': ['admin', 'staff'], auditor: ['auditor'] };
+  it.each([
+    [['account-executive'], ['staff']],
+    [['account-executive', 'it-admin'], ['admin', 'staff']],
+    [['auditor', 'unmapped'], ['auditor']],
+    [['unmapped'], undefined],
+    [[], undefined],
+  ] as [string[], string[] | undefined][])('job roles %j → %j', (jobRoles, expected) => {
+    expect(expectedRoles(jobRoles, mapping)).toEqual(expected);
+  });
+
+  it('judges nothing without a mapping', () => {
+    expect(expectedRoles(['account-executive'], undefined)).toBeUndefined();
+  });
+
+  it('feeds role-mismatch: roles beyond the job roles are flagged', () => {
+    const facts = { itemId: 'r:p', kind: 'principal' as const, principalId: 'p', entitlements: ['staff', 'admin'], principalKind: 'person' as const, staffStatus: 'active' as const, createdAt: '2026-01-01T00:00:00Z', lastUsedAt: '2026-11-01T00:00:00Z', expectedEntitlements: expectedRoles(['account-executive'], mapping) };
+    expect(flagsFor(facts, '2026-11-02T00:00:00Z', { dormantAfterDays: 90 }).map((f) => f.flag)).toContain('role-mismatch');
   });
 });
