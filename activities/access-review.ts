@@ -16,27 +16,12 @@ import {
 import type { Actor } from '../domain/evidence';
 import type { EmailTemplateData } from '../domain/templates';
 import { createStores } from '../store';
-import { isOpenItem, itemIdOf, revokeAccess, type AccessReviewItem } from '../store/access-reviews';
+import { isOpenItem, itemIdOf, revokeAccess, type AccessReviewInput, type AccessReviewItem } from '../store/access-reviews';
 import { PrincipalStore } from '../store/principals';
 import type { StaffFacts } from '../store/staff';
 import type { ConsentActivityDeps } from './consent';
 import type { NotificationActivities } from './notifications';
 
-/** What an access recertification campaign starts from; the API resolves `dueIn` and the defaults into it. */
-export interface AccessReviewInput {
-  reviewId: string;
-  title: string;
-  launchedBy: Actor;
-  policy: RecertPolicy;
-  dormantAfterDays: number;
-  fallbackReviewer: string;
-  escalateTo: string;
-  /**
-   * The API roles each job role needs (`{"account-executive": ["staff"]}`): a person's roles beyond those of their
-   * job roles are flagged `role-mismatch`. People whose job roles are all unmapped are not judged.
-   */
-  roleMapping?: Record<string, string[]>;
-}
 
 
 /** A notice of the campaign: the domain's reminders, escalation and final notice, and the opening one. */

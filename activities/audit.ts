@@ -52,7 +52,7 @@ export function correctiveActionWorkflowId(database: string, check: CheckId, rul
 export function auditActivities(deps: ConsentActivityDeps, notify: NotificationActivities) {
   const stores = createStores(deps.db, deps.crypto);
   const audits = new AuditStore(deps.db);
-  const evidence = new EvidenceStore(deps.db);
+  const evidence = EvidenceStore.shared(deps.db);
 
   return {
     async startAuditRun(input: { runId: string; trigger: AuditTrigger; scope: AuditScope; startedAt: string }): Promise<void> {

@@ -15,7 +15,7 @@ export function cleansingActivities(deps: ActivityDeps) {
   const subjects = new SubjectStore(deps.db, deps.crypto);
   const audits = new AuditStore(deps.db);
   const cleansing = new CleansingStore(deps.db, deps.crypto);
-  const evidence = new EvidenceStore(deps.db);
+  const evidence = EvidenceStore.shared(deps.db);
 
   return {
     /**

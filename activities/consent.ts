@@ -34,7 +34,7 @@ export function consentActivities(deps: ConsentActivityDeps, notify: Notificatio
   const subjects = new SubjectStore(deps.db, deps.crypto);
   const purposes = new PurposeStore(deps.db);
   const consents = new ConsentStore(deps.db, deps.crypto);
-  const evidence = new EvidenceStore(deps.db);
+  const evidence = EvidenceStore.shared(deps.db);
   const recorder = new ConsentRecorder(subjects, purposes, consents);
   const links = new LinkSigner(deps.keyring, publicUrl(deps.config));
 

@@ -3,7 +3,7 @@ import { EvidenceStore } from '../store/evidence';
 import type { ActivityDeps } from './deps';
 
 export function evidenceActivities(deps: ActivityDeps) {
-  const store = new EvidenceStore(deps.db);
+  const store = EvidenceStore.shared(deps.db);
   return {
     /** Appends one event to the trail; the input's key makes a retried call return the event already written. */
     async recordEvidence(input: EvidenceInput): Promise<{ seq: number; hash: string }> {

@@ -10,6 +10,7 @@ import type { NotificationActivities } from './notifications';
 
 /** How many assignment workflows one activity call starts: a campaign's history grows by one call per this many. */
 export const ENROL_BATCH = 200;
+const EVIDENCE_PAGE = 500;
 const START_CONCURRENCY = 20;
 
 export function trainingActivities(deps: ConsentActivityDeps, notify: NotificationActivities) {
@@ -38,6 +39,7 @@ export function trainingActivities(deps: ConsentActivityDeps, notify: Notificati
         if (staffIds.length === ENROL_BATCH) break;
       }
       await startAssignments(campaign, input.cycle, staffIds);
+      await recordEnrolment(campaign, input.cycle, staffIds, `after:${input.afterId ?? ''}`);
       return { enrolled: staffIds.length, ...(staffIds.length === ENROL_BATCH && last && { next: last }) };
     },
 
@@ -47,6 +49,7 @@ export function trainingActivities(deps: ConsentActivityDeps, notify: Notificati
       const member = await stores.staff.get(input.staffId);
       if (!member || !inAudience(member, campaign.audience, new Date().toISOString())) return false;
       await startAssignments(campaign, input.cycle, [member.id]);
+      await recordEnrolment(campaign, input.cycle, [member.id], `joiner:${member.id}`);
       return true;
     },
 
@@ -77,9 +80,23 @@ export function trainingActivities(deps: ConsentActivityDeps, notify: Notificati
       });
     },
 
-    /** The cycle's completion report; the campaign ends unless it recurs. */
+    /**
+     * The cycle's completion report, and the assignments that closed incomplete in the evidence trail (by assignment
+     * id, a page of them per event); the campaign ends unless it recurs.
+     */
     async closeCampaignCycle(input: { campaignId: string; cycle: number; recurs: boolean }): Promise<CompletionReport> {
       const report = await campaignReport(input.campaignId, input.cycle);
+      const incomplete = report.overdueList.map((o) => o.assignmentId);
+      for (let page = 0; page * EVIDENCE_PAGE < incomplete.length; page += 1) {
+        await stores.evidence.append({
+          key: `${input.campaignId}:cycle-${input.cycle}:closed-incomplete-${page}`,
+          at: new Date(),
+          actor: { id: 'system:training', type: 'system' },
+          action: 'training.closed-incomplete',
+          resource: { type: 'training-campaign', id: input.campaignId },
+          data: { cycle: input.cycle, assignmentIds: incomplete.slice(page * EVIDENCE_PAGE, (page + 1) * EVIDENCE_PAGE) },
+        });
+      }
       if (!input.recurs) await stores.training.setCampaign(input.campaignId, { status: 'ended' });
       return report;
     },
@@ -116,6 +133,19 @@ export function trainingActivities(deps: ConsentActivityDeps, notify: Notificati
       );
       heartbeat(i);
     }
+  }
+
+  /** One evidence event per enrolment batch: who was assigned what, due when (ids only). */
+  async function recordEnrolment(campaign: TrainingCampaign, cycle: number, staffIds: string[], batch: string): Promise<void> {
+    if (staffIds.length === 0) return;
+    await stores.evidence.append({
+      key: `${campaign.campaignId}:cycle-${cycle}:enrolled:${batch}`,
+      at: new Date(),
+      actor: { id: 'system:training', type: 'system' },
+      action: 'training.enrolled',
+      resource: { type: 'training-campaign', id: campaign.campaignId },
+      data: { cycle, moduleId: campaign.moduleId, moduleVersion: campaign.moduleVersion, dueIn: campaign.dueIn, staffIds },
+    });
   }
 
   async function campaignReport(campaignId: string, cycle: number): Promise<CompletionReport> {

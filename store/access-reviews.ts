@@ -21,7 +21,8 @@ import type { PrincipalFacts, PrincipalStore } from './principals';
  */
 export type AccessReviewStatus = 'building' | 'open' | 'ended';
 
-export interface AccessReview {
+/** What an access recertification campaign starts from; the API resolves `dueIn` and the defaults into it. */
+export interface AccessReviewInput {
   reviewId: string;
   title: string;
   launchedBy: Actor;
@@ -29,6 +30,14 @@ export interface AccessReview {
   dormantAfterDays: number;
   fallbackReviewer: string;
   escalateTo: string;
+  /**
+   * The API roles each job role needs (`{"account-executive": ["staff"]}`): a person's roles beyond those of their
+   * job roles are flagged `role-mismatch`. People whose job roles are all unmapped are not judged.
+   */
+  roleMapping?: Record<string, string[]>;
+}
+
+export interface AccessReview extends AccessReviewInput {
   status: AccessReviewStatus;
   createdAt: string;
   /** When the items were built and the campaign opened for decisions. */

@@ -239,14 +239,15 @@ type HistoryWrite = AnyBulkWriteOperation<History>;
 function linkFrom(runId: string, key: string, seen: History | null): { link: Link; write?: HistoryWrite } {
   if (!seen) return { link: { firstRunId: runId, occurrences: 1 }, write: { insertOne: { document: { _id: key, firstRunId: runId, lastRunId: runId, occurrences: 1 } } } };
   if (seen.lastRunId === runId) return { link: { firstRunId: seen.firstRunId, occurrences: seen.occurrences, ...(seen.previousRunId && { previousRunId: seen.previousRunId }) } };
-  return {
-    link: { firstRunId: seen.firstRunId, previousRunId: seen.lastRunId, occurrences: seen.occurrences + 1 },
-    write: { updateOne: { filter: { _id: key, lastRunId: seen.lastRunId }, update: { $set: { lastRunId: runId, previousRunId: seen.lastRunId }, $inc: { occurrences: 1 } } } },
-  };
+  // Replaced by `_id` alone: FerretDB v1 uses an index only for a filter that is exactly `{ _id }`. Two runs linking the
+  // same finding at the same instant could both count it; schedules never overlap, so only an ad-hoc run beside a
+  // scheduled one could.
+  const next: History = { _id: key, firstRunId: seen.firstRunId, lastRunId: runId, previousRunId: seen.lastRunId, occurrences: seen.occurrences + 1 };
+  return { link: { firstRunId: seen.firstRunId, previousRunId: seen.lastRunId, occurrences: next.occurrences }, write: { replaceOne: { filter: { _id: key }, replacement: next } } };
 }
 
 function historyId(write: HistoryWrite): string {
-  return 'insertOne' in write ? (write.insertOne.document._id as string) : ((write as { updateOne: { filter: { _id: string } } }).updateOne.filter._id);
+  return 'insertOne' in write ? (write.insertOne.document._id as string) : ((write as { replaceOne: { filter: { _id: string } } }).replaceOne.filter._id);
 }
 
 function toRun(doc: StoredRun): AuditRun {

@@ -1,5 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import type { CorrectiveAction, CorrectiveStatus } from '../domain/audit/corrective';
+import { saveIfNewer } from '../platform/mongo';
 
 /**
  * Corrective actions as last saved by their workflows, for lists and reports; a running action's live state is its
@@ -28,14 +29,7 @@ export class CorrectiveActionStore {
 
   async save(action: SavedCorrectiveAction): Promise<void> {
     const { id, ...rest } = action;
-    const result = await this.actions.updateOne({ _id: id, version: { $lt: action.version } }, { $set: rest });
-    if (result.matchedCount === 1) return;
-    try {
-      await this.actions.insertOne({ _id: id, ...rest });
-    } catch (err) {
-      // Already there with this version or a later one: a retried or overtaken save.
-      if ((err as { code?: number }).code !== 11000) throw err;
-    }
+    await saveIfNewer(this.actions, { _id: id, ...rest });
   }
 
   async get(id: string): Promise<SavedCorrectiveAction | undefined> {

@@ -30,6 +30,7 @@ export interface EvidenceQuery {
 }
 
 const MAX_APPEND_ATTEMPTS = 200;
+const SHARED = new WeakMap<Db, EvidenceStore>();
 const MAX_BATCH = 200;
 
 interface PendingAppend {
@@ -47,6 +48,16 @@ export class EvidenceStore {
   private readonly heads: Collection<{ _id: string; seq: number; hash: string }>;
   /** key → seq: the idempotency lookup, by `_id` so that every backend answers it from an index. */
   private readonly keys: Collection<{ _id: string; seq: number }>;
+
+  /**
+   * The process's appender for a database. Appenders in one process must share the group-commit queue: separate
+   * ones race each other for the head, and every lost race walks the chain (lookups FerretDB answers by scanning).
+   */
+  static shared(db: Db): EvidenceStore {
+    let store = SHARED.get(db);
+    if (!store) SHARED.set(db, (store = new EvidenceStore(db)));
+    return store;
+  }
 
   constructor(db: Db) {
     this.events = db.collection<StoredEvent>('evidence_events');

@@ -3,7 +3,7 @@ import type { IncidentState } from '../domain/breach/incident';
 import { nextDue } from '../domain/breach/incident';
 import type { NoticeDraft } from '../domain/breach/drafts';
 import type { FieldCrypto } from '../platform/field-crypto';
-import { isDuplicateKey } from '../platform/mongo';
+import { saveIfNewer } from '../platform/mongo';
 
 /**
  * The breach register (GDPR Art. 33(5)): one document per incident, notified or not, written by the incident workflow
@@ -63,14 +63,7 @@ export class IncidentStore {
       ...(due ? { nextDueAt: due } : {}),
       savedAt: new Date(),
     };
-    try {
-      const result = await this.incidents.replaceOne({ _id: incidentId, version: { $lt: state.version } }, doc, { upsert: true });
-      return result.matchedCount + result.upsertedCount > 0 ? 'saved' : 'stale';
-    } catch (err) {
-      // The filter missed because a newer (or the same) version is stored, so the upsert tried to insert a second copy.
-      if (isDuplicateKey(err)) return 'stale';
-      throw err;
-    }
+    return saveIfNewer(this.incidents, doc);
   }
 
   async get(incidentId: string): Promise<IncidentRecord | undefined> {

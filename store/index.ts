@@ -24,7 +24,7 @@ export function createStores(db: Db, crypto: FieldCrypto) {
     principals: new PrincipalStore(db, crypto),
     apiKeys: new ApiKeyStore(db),
     accessLog: new AccessLogStore(db, crypto),
-    evidence: new EvidenceStore(db),
+    evidence: EvidenceStore.shared(db),
     webhookEndpoints: new WebhookEndpointStore(db, crypto),
     deliveries: new DeliveryStore(db, crypto),
     subjects: new SubjectStore(db, crypto),

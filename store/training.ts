@@ -1,6 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import type { Assignment, Audience, ReminderPolicy, TrainingModule } from '../domain/campaign/training';
-import { isDuplicateKey } from '../platform/mongo';
+import { isDuplicateKey, saveIfNewer } from '../platform/mongo';
 
 /**
  * Training modules (each version kept: a completion names the version the person saw), campaigns, and one assignment
@@ -112,13 +112,7 @@ export class TrainingStore {
   /** Saves an assignment as its workflow holds it; an older save arriving late (a retry) is ignored. */
   async saveAssignment(assignment: Assignment, version: number): Promise<void> {
     const { assignmentId: id, ...rest } = assignment;
-    const result = await this.assignments.updateOne({ _id: id, version: { $lt: version } }, { $set: { ...rest, version } });
-    if (result.matchedCount === 1) return;
-    try {
-      await this.assignments.insertOne({ _id: id, ...rest, version });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
+    await saveIfNewer(this.assignments, { _id: id, ...rest, version });
   }
 
   async assignment(id: string): Promise<Assignment | undefined> {

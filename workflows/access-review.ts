@@ -1,11 +1,11 @@
 import { condition, defineSignal, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { AccessReviewInput } from '../activities/access-review';
+import type { AccessReviewInput } from '../store/access-reviews';
 import { applyNotice, nextNotice, openReviewItem, type CampaignReport } from '../domain/campaign/recertification';
 import { SA } from '../platform/search-attributes';
 import { recordEvidence } from './activities';
 
-export type { AccessReviewInput } from '../activities/access-review';
+export type { AccessReviewInput } from '../store/access-reviews';
 
 // The whole message surface of an access review. Decisions do not pass through the workflow: the API stores each one
 // on its item (compare-and-set) and makes a revocation take effect at once; the workflow keeps only the schedule.

@@ -7,7 +7,9 @@ import type { Activities } from '../activities';
  * the step, so a retry or a replay after a worker crash can never record or send twice.
  */
 export const { recordEvidence, consentEventToEvidence, consentLifecycleStep, assessObligations, saveIncident, openVendorReview, expireQuestionnaire, scoreSubmission, setVendorStatus, completeRemediationItem, monitoringFacts, offboardingFacts } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+  // Long enough for an append queued behind thousands of others (a campaign enrolling everyone at once) to finish
+  // rather than time out and be appended again.
+  startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 

@@ -119,12 +119,14 @@ export async function trainingAssignmentWorkflow(input: AssignmentInput): Promis
   );
 
   const closesAt = Date.parse(assignment.dueAt) + Duration.fromISO(input.closeAfterDue).toMillis();
+  // Reminders are e-mails: where the LMS sends its own, there is nothing to time. The escalation is still recorded.
+  const reminders = input.notifications === 'email' ? input.reminders : { ...input.reminders, count: 0 };
   const tell = async (notice: 'assigned' | 'reminder' | 'escalation', key: string) => {
     if (input.notifications === 'email') await notifyAssignment({ key: `${workflowId}:${key}`, notice, assignment, moduleTitle: input.module.title, campaignTitle: input.campaignTitle });
   };
 
+  // The enrolment itself is in the evidence trail once per batch (the campaign records it), not once per person.
   await saveAssignment({ assignment, version: ++version });
-  await record('assigned', 'training.assigned', 'system:training', { dueAt: assignment.dueAt });
   await tell('assigned', 'assigned');
 
   for (;;) {
@@ -135,12 +137,12 @@ export async function trainingAssignmentWorkflow(input: AssignmentInput): Promis
     }
     if (assignment.status !== 'assigned') break;
     const now = Date.now();
+    // Closing incomplete is recorded by the campaign, with every other assignment that closed so, at the cycle's end.
     if (now >= closesAt) {
       closed = true;
-      await record('closed-incomplete', 'training.closed-incomplete', 'system:training', { dueAt: assignment.dueAt });
       break;
     }
-    const notice = nextNotice(assignment, input.reminders, new Date(now).toISOString());
+    const notice = nextNotice(assignment, reminders, new Date(now).toISOString());
     const wakeAt = notice ? Math.min(Date.parse(notice.at), closesAt) : closesAt;
     if (await condition(() => changed || pendingEvidence.length > 0, Math.max(1, wakeAt - now))) continue;
     if (notice && Date.now() >= Date.parse(notice.at)) {

@@ -65,9 +65,10 @@ export async function trainingCampaignWorkflow(input: TrainingCampaignInput): Pr
   } while (next);
   progress.phase = 'running';
 
-  // A joiner assigned at the last moment still gets the full time, so the cycle closes after the latest possible close.
+  // Every assignment gets the full time from when it was made — the last of a large enrolment, or a joiner, later
+  // than the first — so the cycle closes after the latest of them can have closed.
   const assignmentSpan = Duration.fromISO(input.dueIn).plus(Duration.fromISO(input.closeAfterDue)).toMillis();
-  let closesAt = Date.parse(startedAt) + assignmentSpan;
+  let closesAt = Date.now() + assignmentSpan;
   for (;;) {
     const woken = await condition(() => joiners.length > 0, Math.max(1, closesAt - Date.now()));
     if (!woken) break;

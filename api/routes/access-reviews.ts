@@ -1,7 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { DateTime, Duration } from 'luxon';
-import type { AccessReviewInput } from '../../activities/access-review';
+import type { AccessReviewInput } from '../../store/access-reviews';
 import { applyDecision, campaignReport, openReviewItem, refuseDecision, type CampaignReport, type DecisionInput, type Flag, type RecertPolicy } from '../../domain/campaign/recertification';
 import type { Role } from '../../domain/roles';
 import { SA } from '../../platform/search-attributes';

@@ -20,7 +20,7 @@ const StaffFields = {
   name: Text(200),
   email: Type.String({ minLength: 3, maxLength: 320 }),
   department: Slug,
-  jobRoles: Type.Array(Slug, { maxItems: 50, default: [] }),
+  jobRoles: Type.Optional(Type.Array(Slug, { maxItems: 50, description: 'None when left out; a change that leaves them out keeps them' })),
   managerId: Type.Optional(OpaqueId('Directory id of the manager (escalations go to them)')),
   status: Type.Optional(Type.Union(STAFF_STATUSES.map((s) => Type.Literal(s)))),
   startDate: Type.Optional(Type.String({ format: 'date' })),

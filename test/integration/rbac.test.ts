@@ -102,6 +102,25 @@ const EXPECTED: Record<string, readonly Role[]> = {
   'POST /corrective-actions/:actionId/evidence': ['admin', 'compliance-officer', 'staff'],
   'POST /corrective-actions/:actionId/verification': ['admin', 'compliance-officer'],
   'POST /corrective-actions/:actionId/risk-acceptance': ['admin', 'compliance-officer'],
+  'POST /staff': ['admin', 'compliance-officer', 'system'],
+  'GET /staff': ['admin', 'compliance-officer', 'auditor'],
+  'GET /staff/:staffId': ['admin', 'compliance-officer', 'auditor'],
+  'PATCH /staff/:staffId': ['admin', 'compliance-officer', 'system'],
+  'POST /staff/import': ['admin', 'compliance-officer', 'system'],
+  'POST /training/modules': ['admin', 'compliance-officer'],
+  'GET /training/modules': ['admin', 'compliance-officer', 'auditor'],
+  'POST /training/campaigns': ['admin', 'compliance-officer'],
+  'GET /training/campaigns': ['admin', 'compliance-officer', 'auditor'],
+  'GET /training/campaigns/:campaignId': ['admin', 'compliance-officer', 'auditor'],
+  'GET /training/campaigns/:campaignId/report': ['admin', 'compliance-officer', 'auditor'],
+  'GET /training/assignments/:assignmentId': ['admin', 'compliance-officer', 'incident-responder', 'auditor', 'vendor-manager', 'staff'],
+  'POST /training/assignments/:assignmentId/attest': ['admin', 'compliance-officer', 'incident-responder', 'auditor', 'vendor-manager', 'staff'],
+  'POST /training/lms-completions': ['system', 'admin'],
+  'POST /access-reviews': ['admin', 'compliance-officer'],
+  'GET /access-reviews': ['admin', 'compliance-officer', 'auditor'],
+  'GET /access-reviews/:reviewId': ['admin', 'compliance-officer', 'auditor'],
+  'GET /access-reviews/:reviewId/items': ['admin', 'compliance-officer', 'auditor', 'staff'],
+  'POST /access-reviews/:reviewId/items/:principalId/decision': ['admin', 'compliance-officer', 'staff'],
 };
 
 interface Call {
@@ -307,7 +326,66 @@ describe('RBAC matrix', () => {
       const [scheduleId, ...toDelete] = await Promise.all([newSchedule(), ...Array.from(deciders, newSchedule)]);
       return { runId, cleansingId, toDecide, scheduleId, toDelete, evidenceAction: actions[0], verifyAction: actions[1], riskActions: actions.slice(2) };
     };
+    // Staff and training fixtures. Only the assignee's own principal may attest, and staff-like roles see only their
+    // own assignment, so every role that may attest is a member of the directory (its principal linked) with an
+    // assignment of its own in one campaign; the LMS callers each complete a fresh assignment of someone else. The
+    // module has no quiz, so an attestation or LMS report without a score completes it.
+    const attesters = ROLES.filter((r) => r !== 'system');
+    const lmsCallers = new Set((['system', 'admin'] as const).map((r) => tokens[r].principalId));
+    const newMember = async (label: string, department: string, principalId?: string) => {
+      serial += 1;
+      const body = { name: `Matrix ${label}`, email: `matrix.staff.${serial}@staff.example`, department, ...(principalId && { principalId }) };
+      return (await as<{ id: string }>(tokens.admin.token, 'POST', '/staff', body, 201)).id;
+    };
+    const setupTraining = async () => {
+      await as(tokens.admin.token, 'POST', '/training/modules', { moduleId: 'rbac-basics', title: 'Matrix basics', version: '1', content: { text: 'Read this.' } }, 201);
+      const own = new Map<string, string>();
+      for (const role of attesters) own.set(tokens[role].principalId, await newMember(role, 'rbac-training', tokens[role].principalId));
+      const lmsStaff: string[] = [];
+      for (const n of Array.from(lmsCallers, (_, i) => i)) lmsStaff.push(await newMember(`lms-${n}`, 'rbac-training'));
+      const shared = await newMember('shared', 'rbac-other');
+      // No reminders and no e-mail: the assignments just wait, for a week, until the file ends them.
+      const { campaignId } = await as<{ campaignId: string }>(tokens.admin.token, 'POST', '/training/campaigns', {
+        title: 'Matrix training',
+        moduleId: 'rbac-basics',
+        moduleVersion: '1',
+        audience: { departments: ['rbac-training'] },
+        dueIn: 'P7D',
+        reminders: { count: 0, spacing: 'P1D' },
+        notifications: 'none',
+      });
+      const assignmentOf = (staffId: string) => `${campaignId}.0.${staffId}`;
+      const ownAssignment = new Map(Array.from(own, ([principalId, staffId]) => [principalId, assignmentOf(staffId)]));
+      const lms = lmsStaff.map(assignmentOf);
+      const all = [...ownAssignment.values(), ...lms];
+      // Saved by each assignment's workflow as it starts: from then on the workflow takes attempts.
+      await eventually(async () => ((await Promise.all(all.map((id) => api.stores.training.assignment(id)))).every((a) => a?.status === 'assigned') ? true : undefined), 60_000, 'the matrix training assignments');
+      return { campaignId, sharedStaff: shared, ownAssignment, sharedAssignment: ownAssignment.get(tokens.admin.principalId)!, lms };
+    };
+    // Access-review fixtures: one shared campaign for reading, and for each admitted decider a fresh campaign in which
+    // it is the fallback reviewer, so it has items of its own to decide (staff decide only the items they review).
+    const reviewDeciders = new Set((['admin', 'compliance-officer', 'staff'] as const).map((r) => tokens[r].principalId));
+    const launchReview = async (fallbackReviewer?: string) => {
+      const { reviewId } = await as<{ reviewId: string }>(tokens.admin.token, 'POST', '/access-reviews', { title: 'Matrix review', dueIn: 'P7D', ...(fallbackReviewer && { fallbackReviewer }) });
+      // Decisions are taken once the campaign is open; read from the store, so the polling spends no one's rate limit.
+      await eventually(async () => ((await api.stores.accessReviews.getReview(reviewId))?.status === 'open' ? true : undefined), 60_000, `access review ${reviewId} to open`);
+      return reviewId;
+    };
+    const setupReviews = async () => {
+      const deciders = [...reviewDeciders];
+      const [shared, ...fresh] = await Promise.all([launchReview(), ...deciders.map((p) => launchReview(p))]);
+      const decisions = new Map<string, { reviewId: string; principalId: string }>();
+      for (const [i, decider] of deciders.entries()) {
+        const { items } = await as<{ items: { principalId: string; reviewer: string; status: string }[] }>(tokens.admin.token, 'GET', `/access-reviews/${fresh[i]}/items?limit=500`);
+        const item = items.find((it) => it.reviewer === decider && it.principalId !== decider && it.status === 'pending');
+        if (!item) throw new Error(`no item for ${decider} to decide in ${fresh[i]}`);
+        decisions.set(decider, { reviewId: fresh[i], principalId: item.principalId });
+      }
+      return { shared, sharedItem: decisions.get(tokens.admin.principalId)!.principalId, decisions };
+    };
     const auditsReady = setupAudits();
+    const trainingReady = setupTraining();
+    const reviewsReady = setupReviews();
     const [sharedIncident, sharedVendor] = await Promise.all([
       newIncident('notification'),
       newVendor('prospective'),
@@ -315,6 +393,8 @@ describe('RBAC matrix', () => {
       ...Object.values(vendorFixtures).flatMap((f) => f.queue),
     ]);
     const audit = await auditsReady;
+    const training = await trainingReady;
+    const review = await reviewsReady;
     /** The next fresh fixture for an admitted caller; refused callers never reach the process and share one. */
     const freshFor = (caller: { principalId: string }, admitted: Set<string>, queue: string[], shared: string, what: string) => {
       if (!admitted.has(caller.principalId)) return shared;
@@ -460,11 +540,49 @@ describe('RBAC matrix', () => {
         url: `/corrective-actions/${freshFor(caller, deciders, audit.riskActions, audit.evidenceAction, 'corrective action')}/risk-acceptance`,
         payload: { reason: 'Legacy records, deleted at the end of the quarter anyway.' },
       }),
+      'POST /staff': async () => ({ url: '/staff', payload: { name: 'New Starter', email: `starter.${(serial += 1)}@staff.example`, department: 'rbac-other', jobRoles: ['analyst'] } }),
+      'GET /staff': async () => ({ url: '/staff?limit=5&department=rbac-training' }),
+      'GET /staff/:staffId': async () => ({ url: `/staff/${training.sharedStaff}` }),
+      'PATCH /staff/:staffId': async () => ({ url: `/staff/${training.sharedStaff}`, payload: { jobRoles: ['analyst', 'matrix'] } }),
+      'POST /staff/import': async () => ({
+        url: '/staff/import',
+        contentType: 'text/csv',
+        payload: `externalId,name,email,department,jobRoles\nrbac-hr-${(serial += 1)},Imported Person,imported.${serial}@staff.example,rbac-other,analyst;matrix\n`,
+      }),
+      'POST /training/modules': async () => ({ url: '/training/modules', payload: { moduleId: 'rbac-extra', title: 'Matrix extra', version: `v${(serial += 1)}`, content: { url: 'https://learning.example/extra' } } }),
+      'GET /training/modules': async () => ({ url: '/training/modules' }),
+      // An audience nobody is in: the campaign starts, and assigns nothing.
+      'POST /training/campaigns': async () => ({
+        url: '/training/campaigns',
+        payload: { title: 'Matrix campaign', moduleId: 'rbac-basics', moduleVersion: '1', audience: { departments: ['rbac-nobody'] }, dueIn: 'P7D', reminders: { count: 0, spacing: 'P1D' }, notifications: 'none' },
+      }),
+      'GET /training/campaigns': async () => ({ url: '/training/campaigns' }),
+      'GET /training/campaigns/:campaignId': async () => ({ url: `/training/campaigns/${training.campaignId}` }),
+      'GET /training/campaigns/:campaignId/report': async () => ({ url: `/training/campaigns/${training.campaignId}/report?format=csv` }),
+      'GET /training/assignments/:assignmentId': async (caller) => ({ url: `/training/assignments/${training.ownAssignment.get(caller.principalId) ?? training.sharedAssignment}` }),
+      'POST /training/assignments/:assignmentId/attest': async (caller) => ({ url: `/training/assignments/${training.ownAssignment.get(caller.principalId) ?? training.sharedAssignment}/attest`, payload: {} }),
+      'POST /training/lms-completions': async (caller) => ({ url: '/training/lms-completions', payload: { assignmentId: freshFor(caller, lmsCallers, training.lms, training.sharedAssignment, 'LMS assignment') } }),
+      'POST /access-reviews': async () => ({ url: '/access-reviews', payload: { title: 'Matrix launch', dueIn: 'P7D' } }),
+      'GET /access-reviews': async () => ({ url: '/access-reviews?limit=5' }),
+      'GET /access-reviews/:reviewId': async () => ({ url: `/access-reviews/${review.shared}` }),
+      'GET /access-reviews/:reviewId/items': async () => ({ url: `/access-reviews/${review.shared}/items?status=pending` }),
+      'POST /access-reviews/:reviewId/items/:principalId/decision': async (caller) => {
+        const own = review.decisions.get(caller.principalId);
+        const { reviewId, principalId } = own ?? { reviewId: review.shared, principalId: review.sharedItem };
+        if (own) review.decisions.delete(caller.principalId);
+        return { url: `/access-reviews/${reviewId}/items/${principalId}/decision`, payload: { decision: 'keep', reason: 'Matrix: still needed.' } };
+      },
     };
   });
 
   afterAll(async () => {
     await Promise.all(schedules.map((id) => api.temporal.schedule.getHandle(`audit-schedule-${id}`).delete().catch(() => undefined)));
+    // Campaigns and assignments due in a week live in the shared Temporal server: end what this file left running.
+    if (api) {
+      const running: string[] = [];
+      for await (const wf of api.temporal.workflow.list({ query: `TaskQueue = '${api.config.taskQueue}' AND ExecutionStatus = 'Running'` })) running.push(wf.workflowId);
+      await Promise.all(running.map((id) => api.temporal.workflow.getHandle(id).terminate('matrix finished').catch(() => undefined)));
+    }
     await api.close();
     await Promise.all([hooks.close(), smtp.close()]);
   });

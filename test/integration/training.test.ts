@@ -118,7 +118,11 @@ describe('a training campaign', () => {
       const { items } = await ok<{ items: { action: string; actor: { id: string }; data: Record<string, unknown> }[] }>(await call('GET', `/evidence?resourceType=training-assignment&resourceId=${assignmentId}`, officer), 200);
       return items.some((e) => e.action === 'training.completed') ? items : undefined;
     });
-    expect(trail.map((e) => e.action)).toEqual(['training.assigned', 'training.reminder', 'training.reminder', 'training.escalation', 'training.attempt-failed', 'training.completed']);
+    expect(trail.map((e) => e.action)).toEqual(['training.reminder', 'training.reminder', 'training.escalation', 'training.attempt-failed', 'training.completed']);
+    // The enrolment is recorded once for the batch, naming each person by id.
+    const campaignTrail = await ok<{ items: { action: string; data: { staffIds?: string[]; moduleVersion?: string } }[] }>(await call('GET', `/evidence?resourceType=training-campaign&resourceId=${campaignId}`, officer), 200);
+    const enrolled = campaignTrail.items.find((e) => e.action === 'training.enrolled')!;
+    expect(enrolled.data).toMatchObject({ moduleVersion: '2026.1', staffIds: expect.arrayContaining([employee.id, manager.id]) });
     const completed = trail.find((e) => e.action === 'training.completed')!;
     expect(completed.data).toMatchObject({ moduleId: 'phishing-awareness', moduleVersion: '2026.1', score: 1, passed: true, via: 'attestation' });
     const attemptFailed = trail.find((e) => e.action === 'training.attempt-failed')!;
