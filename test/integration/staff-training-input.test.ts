@@ -127,11 +127,12 @@ describe('staff and training input', () => {
     ));
     attestAssignment = `${campaignId}.0.${employee.id}`;
     lmsAssignment = `${campaignId}.0.${manager.id}`;
-    // Assigned and in the evidence trail: nothing is still being written when the refusals start.
+    // Assigned, saved and the enrolment in the evidence trail: nothing is still being written when the refusals start.
     await eventually(
       async () => {
-        const recorded = await Promise.all([attestAssignment, lmsAssignment].map((id) => count('evidence_events', { 'resource.id': id, action: 'training.assigned' })));
-        return recorded.every((n) => n === 1) ? true : undefined;
+        const saved = await Promise.all([attestAssignment, lmsAssignment].map((id) => api.stores.training.assignment(id)));
+        const enrolled = await count('evidence_events', { 'resource.id': campaignId, action: 'training.enrolled' });
+        return saved.every(Boolean) && enrolled === 1 ? true : undefined;
       },
       60_000,
       'the assignments to be made',
