@@ -66,17 +66,10 @@ export const DEFAULT_POLICY: CorrectiveActionPolicy = {
   maxEscalations: 4,
 };
 
-export interface OpenInput {
-  id: string;
-  check: CheckId;
-  rule: string;
-  severity: Severity;
-  owner: string;
-  openedBy: string;
-  openedAt: string;
+export type OpenInput = Pick<CorrectiveAction, 'id' | 'check' | 'rule' | 'severity' | 'owner' | 'openedBy' | 'openedAt'> & {
   /** The run whose findings open the action. */
   run: RunFindings;
-}
+};
 
 export interface EvidenceInput {
   by: string;
