@@ -1,36 +1,15 @@
 import type { FindingDraft } from '../../domain/audit/types';
 import { inspectVendor, VENDOR_RULES } from '../../domain/audit/vendors';
-import type { Certification, RemediationItem, Vendor, VendorStatus } from '../../domain/vendor/types';
+import type { RemediationItem, Vendor, VendorStatus } from '../../domain/vendor/types';
+import { cert, monitoredVendor } from '../harness/vendor-fixture';
 
 const NOW = '2026-03-15T12:00:00.000Z';
 const rules = (findings: FindingDraft[]) => findings.map((f) => f.rule);
 
-const cert = (expiresOn: string, over: Partial<Certification> = {}): Certification => ({ kind: 'iso27001', issuedOn: '2024-03-15', expiresOn, ...over });
 const item = (over: Partial<RemediationItem> = {}): RemediationItem => ({ id: 'vrv_1-c1', description: 'Sign the DPA', owner: 'prn_owner', dueAt: '2026-06-01T00:00:00.000Z', covers: ['dpa'], ...over });
 
 // Contact data of 500 people in Germany, no system access, low criticality: 4 + 1 + 0 + 0 + 0 = 5, low tier (36 months).
-const vendor = (over: Partial<Vendor> = {}): Vendor => ({
-  vendorId: 'ven_1',
-  name: 'Acme',
-  description: '',
-  services: [],
-  internalOwner: 'prn_owner',
-  contacts: [{ name: 'Bob Builder', email: 'bob@acme.example', role: 'security' }],
-  dataCategories: ['contact'],
-  dataVolume: 500,
-  systemAccess: 'none',
-  criticality: 'low',
-  countries: ['DE'],
-  dpfCertified: false,
-  subProcessors: [],
-  contract: { status: 'signed' },
-  dpa: { status: 'signed' },
-  certifications: [cert('2027-03-14')],
-  status: 'monitoring',
-  lastApprovedAt: '2026-01-10T00:00:00.000Z',
-  remediation: [],
-  ...over,
-});
+const vendor = (over: Partial<Vendor> = {}): Vendor => monitoredVendor({ contacts: [{ name: 'Bob Builder', email: 'bob@acme.example', role: 'security' }], ...over });
 
 /** Everything that can be wrong with a vendor at NOW. */
 const neglected = (status: VendorStatus) =>

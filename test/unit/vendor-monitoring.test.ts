@@ -8,9 +8,9 @@ import {
   reassessmentDue,
   type Cadence,
 } from '../../domain/vendor/monitoring';
-import type { Certification, RemediationItem, Tier, Vendor, VendorStatus } from '../../domain/vendor/types';
+import type { RemediationItem, Tier, Vendor, VendorStatus } from '../../domain/vendor/types';
+import { cert, monitoredVendor } from '../harness/vendor-fixture';
 
-const cert = (expiresOn: string, over: Partial<Certification> = {}): Certification => ({ kind: 'iso27001', issuedOn: '2024-03-15', expiresOn, ...over });
 
 describe('reassessmentDue', () => {
   it('defaults to 6, 12, 24 and 36 months by tier', () => {
@@ -126,28 +126,8 @@ describe('certificates', () => {
 describe('atRisk', () => {
   const NOW = '2026-11-29T12:00:00.000Z';
   const item = (over: Partial<RemediationItem> = {}): RemediationItem => ({ id: 'vrv_1-c1', description: 'Sign the DPA', owner: 'prn_owner', dueAt: '2026-12-31T00:00:00.000Z', covers: [], ...over });
-  const vendor = (over: Partial<Vendor> = {}): Vendor => ({
-    vendorId: 'ven_1',
-    name: 'Acme',
-    description: '',
-    services: [],
-    internalOwner: 'prn_owner',
-    contacts: [],
-    dataCategories: ['contact'],
-    dataVolume: 500,
-    systemAccess: 'none',
-    criticality: 'low',
-    countries: ['DE'],
-    dpfCertified: false,
-    subProcessors: [],
-    contract: { status: 'signed' },
-    dpa: { status: 'signed' },
-    certifications: [cert('2027-03-14')],
-    status: 'monitoring',
-    lastApprovedAt: '2026-01-10T00:00:00.000Z',
-    remediation: [],
-    ...over,
-  });
+  const vendor = monitoredVendor;
+
 
   it('is not at risk when all is in order', () => {
     expect(atRisk(vendor(), NOW)).toEqual({ atRisk: false, reasons: [] });
