@@ -14,7 +14,7 @@ import { inspectRetention, RETENTION_RULES, type RetentionRule } from '../domain
 import type { AuditScope, CheckId } from '../domain/audit/types';
 import { inspectVendor } from '../domain/audit/vendors';
 import type { Stores } from '../store';
-import { BATCH_SIZE, type Scan } from './audit-scan';
+import { BATCH_SIZE, resumeInStorageOrder, type Scan, type StoragePosition } from './audit-scan';
 
 /**
  * Each check is one or more resumable scans over the collections it reads. Pure rules (domain/audit) decide what is
@@ -51,11 +51,21 @@ function byKey<Doc>(name: string, key: (doc: Doc) => string, scan: Pick<Scan<Doc
   return { name, ...scan, checkpoint: key };
 }
 
-function accuracyScan({ stores: { subjects }, scope, now }: CheckContext) {
-  return byKey<AuditScanDoc>('data-accuracy', (doc) => doc._id, {
-    open: (afterId) => subjects.scanForAudit({ afterId, countries: scope.countries, batchSize: BATCH_SIZE }),
-    inspect: (batch) => batch.flatMap((doc) => inspectSubject(subjects.auditRecord(doc), { now, staleAfterMonths: scope.staleAfterMonths })),
-  });
+/** Subjects are the largest collection: read in storage order (no sort), resuming at a checked position. */
+function accuracyScan({ stores: { subjects }, scope, now }: CheckContext): Scan<AuditScanDoc, StoragePosition> {
+  let position = 0;
+  return {
+    name: 'data-accuracy',
+    open: (from) =>
+      resumeInStorageOrder((skip) => subjects.scanForAudit({ skip, countries: scope.countries, batchSize: BATCH_SIZE }), from, (at) => {
+        position = at;
+      }),
+    inspect(batch) {
+      position += batch.length;
+      return batch.flatMap((doc) => inspectSubject(subjects.auditRecord(doc), { now, staleAfterMonths: scope.staleAfterMonths }));
+    },
+    checkpoint: (last) => ({ position, lastId: last._id }),
+  };
 }
 
 const DUPLICATE_INDEX = { email: 'emailIndex', phone: 'phoneIndex', name: 'nameKeyIndex' } as const;

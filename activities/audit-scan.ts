@@ -90,3 +90,53 @@ export async function* prefetchBatches<T>(source: AsyncIterable<T>, size: number
     await iterator.return?.();
   }
 }
+
+/** Where a scan in storage order stands: how many documents it has passed, and the id of the last one. */
+export interface StoragePosition {
+  position: number;
+  lastId: string;
+}
+
+/**
+ * Documents in the server's storage order, resuming after a position. Storage order costs no sort, but it is an
+ * order, not a key, so a resume checks it: it skips `position - 1` documents and expects the next to be the last one
+ * inspected. If records before it were deleted meanwhile, that document is looked for from the start; if it is gone
+ * too, the scan starts over (findings are saved under deterministic ids, so inspecting a record again adds none).
+ * `at` is told the position the documents continue from, before the first of them.
+ */
+export async function* resumeInStorageOrder<D extends { _id: string }>(open: (skip: number) => AsyncIterable<D>, from: StoragePosition | undefined, at: (position: number) => void): AsyncGenerator<D> {
+  if (from && from.position > 0) {
+    const skipped = open(from.position - 1)[Symbol.asyncIterator]();
+    const resumed = await continueAfter(skipped, from.lastId, 1);
+    if (resumed !== undefined) {
+      at(from.position);
+      yield* { [Symbol.asyncIterator]: () => skipped };
+      return;
+    }
+    const walk = open(0)[Symbol.asyncIterator]();
+    const found = await continueAfter(walk, from.lastId, Infinity);
+    if (found !== undefined) {
+      at(found);
+      yield* { [Symbol.asyncIterator]: () => walk };
+      return;
+    }
+  }
+  at(0);
+  yield* open(0);
+}
+
+/** Reads up to `limit` documents looking for `id`; the count read when found (the iterator continues after it). */
+async function continueAfter<D extends { _id: string }>(iterator: AsyncIterator<D>, id: string, limit: number): Promise<number | undefined> {
+  try {
+    for (let read = 1; read <= limit; read += 1) {
+      const next = await iterator.next();
+      if (next.done) return undefined;
+      if (next.value._id === id) return read;
+    }
+  } catch (error) {
+    await iterator.return?.();
+    throw error;
+  }
+  await iterator.return?.();
+  return undefined;
+}

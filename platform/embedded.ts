@@ -64,8 +64,10 @@ export async function startFerret(options: FerretOptions): Promise<EmbeddedServe
     '--handler=sqlite',
     // Immediate transactions take SQLite's write lock when they begin and wait for it (busy timeout), instead of
     // failing with SQLITE_BUSY when two writers upgrade from reading at once — which concurrent API requests and
-    // activities otherwise hit under load.
-    `--sqlite-url=file:${path.resolve(options.dataDir)}/?_txlock=immediate`,
+    // activities otherwise hit under load. With the write-ahead log, synchronous=normal syncs at checkpoints rather
+    // than on every commit: a killed process loses nothing, a power cut may lose the last commits — fine for the
+    // embedded stack; production runs MongoDB.
+    `--sqlite-url=file:${path.resolve(options.dataDir)}/?_txlock=immediate&_pragma=synchronous(normal)`,
     `--listen-addr=127.0.0.1:${options.port}`,
     '--telemetry=disable',
     '--debug-addr=-',

@@ -73,19 +73,15 @@ export class SubjectStore {
   }
 
   /**
-   * Every subject in `_id` order after `afterId`, with the fields the data-accuracy audit reads (still encrypted: the
-   * caller decrypts one batch at a time through `auditRecord`).
+   * Subjects in the server's storage order after the first `skip`, with the fields the data-accuracy audit reads
+   * (still encrypted: the caller decrypts one batch at a time through `auditRecord`). No sort on purpose: FerretDB
+   * sorts a whole collection in memory before it returns the first document of a sorted query, on every resume.
    */
-  scanForAudit(options: { afterId?: string; countries?: string[]; batchSize: number }): FindCursor<AuditScanDoc> {
-    const filter = {
-      ...(options.afterId && { _id: { $gt: options.afterId } }),
-      ...(options.countries && { country: { $in: options.countries } }),
-    };
+  scanForAudit(options: { skip: number; countries?: string[]; batchSize: number }): FindCursor<AuditScanDoc> {
+    const filter = options.countries ? { country: { $in: options.countries } } : {};
     return this.subjects
-      .find(filter, { projection: { emailEnc: 1, phoneEnc: 1, country: 1, region: 1, updatedAt: 1 } })
-      .sort({ _id: 1 })
-      .batchSize(options.batchSize)
-      .allowDiskUse(true) as FindCursor<AuditScanDoc>;
+      .find(filter, { projection: { emailEnc: 1, phoneEnc: 1, country: 1, region: 1, updatedAt: 1 }, skip: options.skip })
+      .batchSize(options.batchSize) as FindCursor<AuditScanDoc>;
   }
 
   /** The subjects that have a blind index, in its order, resuming after a (value, id) pair; ids and values only. */
