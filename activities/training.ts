@@ -112,20 +112,22 @@ export function trainingActivities(deps: ConsentActivityDeps, notify: Notificati
     const module = await stores.training.module(campaign.moduleId, campaign.moduleVersion);
     if (!module) throw new Error(`module ${campaign.moduleId}@${campaign.moduleVersion} is not registered`);
     const assignedAt = new Date().toISOString();
-    for (let i = 0; i < staffIds.length; i += START_CONCURRENCY) {
+    const inputs: AssignmentInput[] = staffIds.map((staffId) => ({
+      assignment: assign({ assignmentId: assignmentId(campaign.campaignId, cycle, staffId), campaignId: campaign.campaignId, staffId, module, assignedAt, dueIn: campaign.dueIn }),
+      module,
+      campaignTitle: campaign.title,
+      reminders: campaign.reminders,
+      closeAfterDue: campaign.closeAfterDue,
+      notifications: campaign.notifications,
+    }));
+    await stores.training.createAssignments(inputs.map((input) => input.assignment));
+    for (let i = 0; i < inputs.length; i += START_CONCURRENCY) {
       await Promise.all(
-        staffIds.slice(i, i + START_CONCURRENCY).map(async (staffId) => {
-          const id = assignmentId(campaign.campaignId, cycle, staffId);
-          const input: AssignmentInput = {
-            assignment: assign({ assignmentId: id, campaignId: campaign.campaignId, staffId, module, assignedAt, dueIn: campaign.dueIn }),
-            module,
-            campaignTitle: campaign.title,
-            reminders: campaign.reminders,
-            closeAfterDue: campaign.closeAfterDue,
-            notifications: campaign.notifications,
-          };
+        inputs.slice(i, i + START_CONCURRENCY).map(async (input) => {
+          const id = input.assignment.assignmentId;
           try {
-            await client.workflow.start('trainingAssignmentWorkflow', { workflowId: id, taskQueue: deps.config.taskQueue, args: [input] });
+            // One run per assignment, ever: a retried enrolment must not run again an assignment that already closed.
+            await client.workflow.start('trainingAssignmentWorkflow', { workflowId: id, taskQueue: deps.config.taskQueue, args: [input], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
           } catch (err) {
             if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
           }

@@ -109,6 +109,24 @@ export class TrainingStore {
     await this.campaigns.updateOne({ _id: campaignId }, { $set: changes });
   }
 
+  /**
+   * Records new assignments as they are made, before their workflows start (version 0: any save by the workflow
+   * replaces it). The cycle's report counts every person enrolled even while their workflows wait behind a backlog;
+   * an assignment already recorded (a retried enrolment) is left as it is.
+   */
+  async createAssignments(assignments: Assignment[]): Promise<void> {
+    if (assignments.length === 0) return;
+    try {
+      await this.assignments.insertMany(
+        assignments.map(({ assignmentId, ...rest }) => ({ _id: assignmentId, ...rest, version: 0 })),
+        { ordered: false },
+      );
+    } catch (err) {
+      const failed = (err as { writeErrors?: { code?: unknown }[] }).writeErrors;
+      if (!isDuplicateKey(err) || failed?.some((e) => e.code !== 11000)) throw err;
+    }
+  }
+
   /** Saves an assignment as its workflow holds it; an older save arriving late (a retry) is ignored. */
   async saveAssignment(assignment: Assignment, version: number): Promise<void> {
     const { assignmentId: id, ...rest } = assignment;

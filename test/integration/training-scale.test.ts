@@ -65,14 +65,16 @@ describe('a 5 000-person training campaign', () => {
       ['support', PEOPLE / 2],
     ]);
 
+    // Assignments still closing while the list is read can be listed twice (visibility pages by status), so they
+    // are counted by id.
     let longest = 0;
-    let workflows = 0;
+    const workflows = new Set<string>();
     for await (const execution of api.temporal.workflow.list({ query: `TaskQueue = '${api.config.taskQueue}' AND (WorkflowType = 'trainingCampaignWorkflow' OR WorkflowType = 'trainingAssignmentWorkflow')` })) {
-      workflows += 1;
+      workflows.add(execution.workflowId);
       longest = Math.max(longest, execution.historyLength);
     }
-    process.stdout.write(`training campaign over ${PEOPLE} people: ${workflows} workflows, longest history ${longest} events\n`);
-    expect(workflows).toBe(PEOPLE + 1);
+    process.stdout.write(`training campaign over ${PEOPLE} people: ${workflows.size} workflows, longest history ${longest} events\n`);
+    expect(workflows.size).toBe(PEOPLE + 1);
     expect(longest).toBeLessThanOrEqual(HISTORY_BOUND);
   }, 1_800_000);
 });
