@@ -41,14 +41,16 @@ describe('training reminders with the worker killed mid-campaign', () => {
     const first = await spawnWorker(api.config, workerEnv);
     let second: WorkerProcess | undefined;
     try {
-      const started = await post('/training/campaigns', { title: 'Finance 2026', moduleId: 'data-protection', moduleVersion: '1', audience: { departments: ['finance'] }, dueIn: 'PT20S', reminders: { count: 3, spacing: 'PT5S' }, closeAfterDue: 'PT30S' });
+      // Reminders 10, 20 and 30 s after assignment, due at 60 s: the last reminder is still ahead however slowly the
+      // new worker starts (it bundles the workflow code first), so at least two reminders must arrive.
+      const started = await post('/training/campaigns', { title: 'Finance 2026', moduleId: 'data-protection', moduleVersion: '1', audience: { departments: ['finance'] }, dueIn: 'PT60S', reminders: { count: 3, spacing: 'PT10S' }, closeAfterDue: 'PT30S' });
       expect(started.statusCode).toBe(202);
       const assignmentId = `${(started.json() as { campaignId: string }).campaignId}.0.${wenId}`;
       const subjects = (to: string) => smtp.messages.filter((m) => m.to.includes(to)).map((m) => parseMail(m.raw, m.to).subject);
-      await eventually(async () => (subjects(staffEmail).filter((s) => s.startsWith('Reminder')).length === 1 ? true : undefined), 30_000, 'the first reminder');
+      await eventually(async () => (subjects(staffEmail).filter((s) => s.startsWith('Reminder')).length === 1 ? true : undefined), 40_000, 'the first reminder');
       await first.kill('SIGKILL');
       // The second reminder falls due while no worker is alive.
-      await new Promise((r) => setTimeout(r, 6_000));
+      await new Promise((r) => setTimeout(r, 12_000));
       second = await spawnWorker(api.config, workerEnv);
       await eventually(async () => (subjects(managerEmail).some((s) => s.startsWith('Overdue training: Wen Worker')) ? true : undefined), 150_000, 'the escalation (an activity in flight when the worker died is retried after its timeout)');
       await new Promise((r) => setTimeout(r, 3_000));
