@@ -1,6 +1,8 @@
 import { startTestApi, type TestApi } from '../harness/app';
 import { expectInvalid, problemOf } from '../harness/problems';
 import { eventually } from '../harness/stack';
+import { phishingModule } from '../harness/training-fixture';
+import type { StaffMember } from '../../domain/staff';
 
 /**
  * Bad input on the staff directory and training routes: every refusal is an `application/problem+json` answer naming
@@ -14,16 +16,7 @@ interface Person {
   principalId: string;
 }
 
-interface Member {
-  id: string;
-  name: string;
-  email: string;
-  department: string;
-  jobRoles: string[];
-  managerId?: string;
-  status: string;
-  externalId?: string;
-}
+type Member = StaffMember;
 
 interface ImportReport {
   importId: string;
@@ -40,19 +33,7 @@ interface AssignmentView {
   attempts: unknown[];
 }
 
-const QUIZ_MODULE = {
-  moduleId: 'input-phishing',
-  title: 'Spotting phishing',
-  version: '1',
-  content: { url: 'https://learning.example/phishing' },
-  quiz: {
-    passMark: 1,
-    questions: [
-      { id: 'q1', text: 'A mail asks for your password. What do you do?', options: ['Reply', 'Report it'], correct: [1] },
-      { id: 'q2', text: 'Which are warning signs?', options: ['Urgency', 'A known sender', 'A mismatched link'], correct: [0, 2] },
-    ],
-  },
-};
+const QUIZ_MODULE = phishingModule('input-phishing', '1');
 
 describe('staff and training input', () => {
   let api: TestApi;

@@ -2,6 +2,7 @@ import { startTestApi, type TestApi } from '../harness/app';
 import { parseMail, type ParsedMail } from '../harness/mail';
 import { startSmtpReceiver, type SmtpReceiver } from '../harness/receivers';
 import { eventually } from '../harness/stack';
+import { phishingModule } from '../harness/training-fixture';
 
 /**
  * A training campaign end to end on the real stack: the directory decides the audience, each person's assignment is
@@ -46,19 +47,7 @@ beforeAll(async () => {
   officer = (await api.tokenFor('compliance-officer')).token;
   unique = Date.now().toString(36);
   await ok(
-    await call('POST', '/training/modules', officer, {
-      moduleId: 'phishing-awareness',
-      title: 'Spotting phishing',
-      version: '2026.1',
-      content: { url: 'https://learning.example/phishing' },
-      quiz: {
-        passMark: 1,
-        questions: [
-          { id: 'q1', text: 'A mail asks for your password. What do you do?', options: ['Reply', 'Report it'], correct: [1] },
-          { id: 'q2', text: 'Which are warning signs?', options: ['Urgency', 'A known sender', 'A mismatched link'], correct: [0, 2] },
-        ],
-      },
-    }),
+    await call('POST', '/training/modules', officer, phishingModule('phishing-awareness', '2026.1')),
     201,
   );
 });
