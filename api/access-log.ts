@@ -8,6 +8,8 @@ import type { AccessOutcome } from '../store/access-log';
  * addresses); path parameters name the resources.
  */
 export default fp(async function accessLog(app: FastifyInstance) {
+  // Entries are written after the response has gone; closing waits for them before the database goes.
+  app.addHook('onClose', () => app.deps.stores.accessLog.drain());
   app.addHook('onResponse', async (request, reply) => {
     const isPublic = request.routeOptions.config?.roles === 'public';
     if ((isPublic && !request.linkSubject) || !request.routeOptions.url) return;

@@ -1,9 +1,11 @@
+import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { lifecycleWorkflowId } from '../domain/consent-lifecycle';
 import { ConsentTransitionError } from '../domain/consent';
 import { ConsentInputError, ConsentRecorder, type CaptureRequest, type Recorded } from '../store/consent-recorder';
 import type { Purpose } from '../store/purposes';
 import { consentLifecycleWorkflow, consentRecordedSignal } from '../workflows/consent';
+import { SA } from '../platform/search-attributes';
 import { problems } from './problem';
 
 /**
@@ -21,16 +23,32 @@ export async function captureConsent(app: FastifyInstance, request: CaptureReque
     if (err instanceof ConsentTransitionError) throw problems.conflict(err.message);
     throw err;
   }
-  await notifyLifecycle(app, recorded.event.subjectId, recorded.event.purposeId, recorded.event.id);
+  await notifyLifecycle(app, recorded.event.subjectId, recorded.event.purposeId, recorded.event.id, recorded.state.status);
   return recorded;
 }
 
-export async function notifyLifecycle(app: FastifyInstance, subjectId: string, purposeId: string, eventId: string): Promise<void> {
-  await app.deps.temporal.workflow.signalWithStart(consentLifecycleWorkflow, {
+/** `status` is the consent's status after the event: the lifecycle's search attributes start with it. */
+export async function notifyLifecycle(app: FastifyInstance, subjectId: string, purposeId: string, eventId: string, status: string): Promise<void> {
+  await handToLifecycle(app.deps.temporal, app.deps.config.taskQueue, { subjectId, purposeId, eventId, status });
+}
+
+/**
+ * Tells the subject × purpose lifecycle of a recorded event, starting the lifecycle if none runs. What the API does
+ * after recording; the consent benchmark's baseline does exactly this through the Temporal client alone.
+ */
+export async function handToLifecycle(temporal: Client, taskQueue: string, recorded: { subjectId: string; purposeId: string; eventId: string; status: string }): Promise<void> {
+  const { subjectId, purposeId, eventId, status } = recorded;
+  await temporal.workflow.signalWithStart(consentLifecycleWorkflow, {
     workflowId: lifecycleWorkflowId(subjectId, purposeId),
-    taskQueue: app.deps.config.taskQueue,
+    taskQueue,
     args: [{ subjectId, purposeId }],
     signal: consentRecordedSignal,
     signalArgs: [{ eventId }],
+    // Set at start, so the lifecycle need not write them itself (each write costs the server a visibility update).
+    typedSearchAttributes: [
+      { key: SA.process, value: 'consent' },
+      { key: SA.resourceId, value: subjectId },
+      { key: SA.status, value: status },
+    ],
   });
 }

@@ -27,6 +27,8 @@ export interface BenchStack {
   workerPeakRssMiB(): number | undefined;
   /** The same for the scan worker, when the stack has one. */
   scanWorkerPeakRssMiB(): number | undefined;
+  /** The processes, by what they run: for CPU accounting. */
+  processes: Record<string, number | undefined>;
   stop(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startBenchStack(extraEnv: Record<string, string> = {}, opt
     client,
     worker,
     workerPeakRssMiB: () => peakRssMiB(worker),
+    processes: { 'Temporal server': temporal.process.pid, FerretDB: ferret.process.pid, worker: worker.pid, 'API and load generator': process.pid },
     scanWorkerPeakRssMiB: () => (scanWorker ? peakRssMiB(scanWorker) : undefined),
     async stop() {
       await client.connection.close();
@@ -92,9 +95,34 @@ async function spawnWorker(env: NodeJS.ProcessEnv, role: 'all' | 'processes' | '
   });
   // Warnings and errors from the worker (failed activity attempts, say) explain slow figures; show them.
   worker.stdout!.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (/"level":(40|50|60)/.test(line)) process.stderr.write(`worker: ${line.slice(0, 400)}\n`);
+    for (const line of chunk.toString().split('\n')) if (/"level":(40|50|60)/.test(line)) process.stderr.write(`worker: ${briefly(line)}\n`);
   });
   return worker;
+}
+
+/** CPU seconds (user + system) each of the stack's processes has used so far. */
+export type CpuSample = Record<string, number>;
+
+export function cpuSeconds(stack: Pick<BenchStack, 'processes'>): CpuSample {
+  const ticksPerSecond = 100; // USER_HZ, 100 on every Linux this runs on
+  const sample: CpuSample = {};
+  for (const [name, pid] of Object.entries(stack.processes)) {
+    if (pid === undefined) continue;
+    // Fields after the command name: utime and stime are the 12th and 13th.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    sample[name] = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+  }
+  return sample;
+}
+
+/** A worker log line cut to what explains it: the message, the activity and the error (task tokens are long noise). */
+function briefly(line: string): string {
+  try {
+    const entry = JSON.parse(line) as { msg?: string; activityType?: string; workflowType?: string; attempt?: number; error?: { message?: string }; err?: { message?: string } };
+    return [entry.msg, entry.activityType ?? entry.workflowType, entry.attempt && `attempt ${entry.attempt}`, (entry.error ?? entry.err)?.message].filter(Boolean).join(' · ').slice(0, 400);
+  } catch {
+    return line.slice(0, 400); // a line split across chunks
+  }
 }
 
 function peakRssMiB(child: ChildProcess): number | undefined {

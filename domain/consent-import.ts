@@ -14,6 +14,11 @@ export interface ImportRow {
   source?: { url?: string; formId?: string };
 }
 
+/** Names the grant a row records: importing the same row again (this file or another) finds it instead of adding one. */
+export function importKey(row: Pick<ImportRow, 'purposeId' | 'grantedAt'> & { subject: { externalId: string } }): string {
+  return `import:${row.subject.externalId}:${row.purposeId}:${row.grantedAt}`;
+}
+
 export interface RowProblem {
   line: number;
   field: string;

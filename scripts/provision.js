@@ -28,6 +28,32 @@ const TOOLS = [
         from: `IDColumn = DefaultColumn + "->'$._id'"`,
         to: 'IDColumn = DefaultColumn + `->"_id"`',
       },
+      // The backend answers from the `_id` index only when the filter is `{ _id }` alone; `{ _id, version }` (an
+      // optimistic-concurrency update) scanned the table. The handler applies the whole filter to what the backend
+      // returns anyway, so narrowing to the `_id` row first is always safe: for queries and for explain alike.
+      {
+        file: 'internal/backends/sqlite/collection.go',
+        from: 'if params.Filter.Len() == 1 {\n\t\tv, _ := params.Filter.Get("_id")\n\t\tswitch v.(type) {\n\t\tcase string, types.ObjectID:\n\t\t\twhereClause',
+        to: 'if params.Filter.Len() >= 1 {\n\t\tv, _ := params.Filter.Get("_id")\n\t\tswitch v.(type) {\n\t\tcase string, types.ObjectID:\n\t\t\twhereClause',
+      },
+      {
+        file: 'internal/backends/sqlite/collection.go',
+        from: 'if params.Filter.Len() == 1 {\n\t\tv, _ := params.Filter.Get("_id")\n\t\tswitch v.(type) {\n\t\tcase string, types.ObjectID:\n\t\t\tfilterPushdown',
+        to: 'if params.Filter.Len() >= 1 {\n\t\tv, _ := params.Filter.Get("_id")\n\t\tswitch v.(type) {\n\t\tcase string, types.ObjectID:\n\t\t\tfilterPushdown',
+      },
+      // Leak tracking for development builds: every iterator and transaction was registered in a pprof profile,
+      // which records the caller's stack, and given a finalizer — a tenth of the server's CPU on a busy stack. Release
+      // builds (debugbuild.Enabled false) now skip it, as its own stack capture already did.
+      {
+        file: 'internal/util/resource/resource.go',
+        from: 'func Track(obj any, token *Token) {\n\tcheckArgs(obj, token)\n',
+        to: 'func Track(obj any, token *Token) {\n\tcheckArgs(obj, token)\n\tif !debugbuild.Enabled {\n\t\treturn\n\t}\n',
+      },
+      {
+        file: 'internal/util/resource/resource.go',
+        from: 'func Untrack(obj any, token *Token) {\n\tcheckArgs(obj, token)\n',
+        to: 'func Untrack(obj any, token *Token) {\n\tcheckArgs(obj, token)\n\tif !debugbuild.Enabled {\n\t\treturn\n\t}\n',
+      },
     ],
   },
 ];

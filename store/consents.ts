@@ -63,6 +63,8 @@ export function consentId(subjectId: string, purposeId: string): string {
 export class ConsentStore {
   private readonly events: Collection<StoredEvent>;
   private readonly states: Collection<StoredState>;
+  /** Which change holds each version of a consent's state: `<consent>#<version>`. */
+  private readonly claims: Collection<{ _id: string; eventId: string; change: ConsentChange }>;
 
   constructor(
     db: Db,
@@ -70,6 +72,7 @@ export class ConsentStore {
   ) {
     this.events = db.collection<StoredEvent>('consent_events');
     this.states = db.collection<StoredState>('consents');
+    this.claims = db.collection('consent_versions');
   }
 
   async ensureIndexes(): Promise<void> {
@@ -80,7 +83,16 @@ export class ConsentStore {
 
   async state(subjectId: string, purposeId: string): Promise<ConsentState | undefined> {
     const doc = await this.states.findOne({ _id: consentId(subjectId, purposeId) });
-    return doc ? toState(doc) : undefined;
+    return doc ? this.versioned(doc) : undefined;
+  }
+
+  /** The version each state this store read was at, so a write can build on what the caller just read. */
+  private readonly versions = new WeakMap<ConsentState, number>();
+
+  private versioned(doc: StoredState): ConsentState {
+    const state = toState(doc);
+    this.versions.set(state, doc.version);
+    return state;
   }
 
   async statesOf(subjectId: string): Promise<ConsentState[]> {
@@ -112,7 +124,7 @@ export class ConsentStore {
       throw err;
     }
     try {
-      return { event, state: await this.advance(ids, change), duplicate: false };
+      return { event, state: await this.advance(ids, change, known.current), duplicate: false };
     } catch (err) {
       // The state moved on concurrently and this change no longer applies: it never happened.
       await this.events.deleteOne({ _id: event.id });
@@ -120,12 +132,25 @@ export class ConsentStore {
     }
   }
 
-  private async advance(ids: { subjectId: string; purposeId: string }, change: ConsentChange): Promise<ConsentState> {
+  /**
+   * Moves the state on. Each version after the first is claimed before it is written: an insert under the id
+   * `<consent>#<version>` into `consent_versions`, holding the change. An insert on a unique `_id` is atomic on every
+   * backend, where a conditional update is not (FerretDB v1 reads the document, then writes it back, so two updates
+   * guarded by the same version could both land and one change be lost — a withdrawal overwritten by a concurrent
+   * renewal). Whoever holds the claim writes that version; a writer that finds a claim whose state was never written
+   * (its writer stopped) writes it for them, then tries again on top.
+   *
+   * `known` is the state the caller read just before (null: none): the first attempt builds on it instead of reading
+   * again; if it is stale, the claim or the insert collides and the loop re-reads.
+   */
+  private async advance(ids: { subjectId: string; purposeId: string }, change: ConsentChange, known?: ConsentState | null): Promise<ConsentState> {
     const _id = consentId(ids.subjectId, ids.purposeId);
+    const knownVersion = known ? this.versions.get(known) : known === null ? 0 : undefined;
     for (let attempt = 0; attempt < 50; attempt += 1) {
-      const current = await this.states.findOne({ _id });
-      const next = applyChange(current ? toState(current) : undefined, ids, change);
-      if (!current) {
+      const doc = attempt === 0 && knownVersion !== undefined ? (known ? { ...known, _id, version: knownVersion } : null) : await this.states.findOne({ _id });
+      const current = doc ? toState(doc) : undefined;
+      const next = applyChange(current, ids, change);
+      if (!doc) {
         try {
           await this.states.insertOne({ ...next, _id, version: 1 });
           return next;
@@ -134,18 +159,34 @@ export class ConsentStore {
           throw err;
         }
       }
-      const { confirmBy, endedAt, ...rest } = next;
-      const result = await this.states.updateOne(
-        { _id, version: current.version },
-        {
-          $set: { ...rest, ...(confirmBy && { confirmBy }), ...(endedAt && { endedAt }) },
-          $inc: { version: 1 },
-          ...((!confirmBy || !endedAt) && { $unset: { ...(!confirmBy && { confirmBy: '' }), ...(!endedAt && { endedAt: '' }) } }),
-        },
-      );
-      if (result.modifiedCount === 1) return next;
+      const claim = { _id: `${_id}#${doc.version + 1}`, eventId: change.eventId, change };
+      try {
+        await this.claims.insertOne(claim);
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        const holder = await this.claims.findOne({ _id: claim._id });
+        if (holder && holder.eventId !== change.eventId) {
+          await this.writeVersion(doc, applyChange(current, ids, holder.change));
+          continue;
+        }
+        // Our own claim, from an attempt that stopped before writing the state: write it now.
+      }
+      await this.writeVersion(doc, next);
+      return next;
     }
     throw new Error(`consent ${_id} is changing too fast to record`);
+  }
+
+  /** Writes the claimed version after `base`. Idempotent: finishing a claim twice writes the same document twice. */
+  private async writeVersion(base: StoredState, next: ConsentState): Promise<void> {
+    const { confirmBy, endedAt, ...rest } = next;
+    await this.states.updateOne(
+      { _id: base._id, version: base.version },
+      {
+        $set: { ...rest, ...(confirmBy && { confirmBy }), ...(endedAt && { endedAt }), version: base.version + 1 },
+        ...((!confirmBy || !endedAt) && { $unset: { ...(!confirmBy && { confirmBy: '' }), ...(!endedAt && { endedAt: '' }) } }),
+      },
+    );
   }
 
   async attachEvidence(eventId: string, evidence: { seq: number; hash: string }): Promise<void> {

@@ -1,9 +1,9 @@
-import { allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ConsentState } from '../domain/consent';
 import { isTerminal, nextStep } from '../domain/consent-lifecycle';
 import { SA } from '../platform/search-attributes';
-import { consentEventToEvidence, consentLifecycleStep, sendConsentMessage } from './activities';
-import { publish } from './publish';
+import { consentEventToEvidence, consentLifecycleStep, local, sendConsentMessage } from './activities';
+import { LOCAL_STEPS_PATCH, publish } from './publish';
 
 // The whole message surface of a consent lifecycle.
 /** A consent event was recorded (grant, renewal, confirmation, withdrawal…): a signal, because the API has already
@@ -47,7 +47,9 @@ export async function consentLifecycleWorkflow(input: LifecycleInput): Promise<L
     const step = state && nextStep(state, done);
     return { state, done: [...done], ...(step && { next: { kind: step.kind, at: step.at } }) };
   });
-  upsertSearchAttributes([
+  // Each change of a search attribute is a write to the server's visibility store: change only what differs from
+  // what the run was started (or continued) with.
+  setSearchAttributes([
     { key: SA.process, value: 'consent' },
     { key: SA.resourceId, value: input.subjectId },
   ]);
@@ -67,7 +69,7 @@ export async function consentLifecycleWorkflow(input: LifecycleInput): Promise<L
     }
     if (!state) break; // started without an event: nothing to look after
     runGrant ??= state.grantEventId;
-    upsertSearchAttributes([{ key: SA.status, value: state.status }]);
+    setSearchAttributes([{ key: SA.status, value: state.status }]);
     if (isTerminal(state) && inbox.length === 0) break;
     if (isTerminal(state)) continue;
     // A renewal opened a new term: start it with a fresh history.
@@ -101,7 +103,9 @@ export async function consentLifecycleWorkflow(input: LifecycleInput): Promise<L
 
   /** Evidence first, then the subscribers: what other systems hear of is always already on record. */
   async function announce(eventId: string): Promise<ConsentState> {
-    const recorded = await consentEventToEvidence(eventId);
+    // Lifecycles that began before this step ran locally replay with the regular activity.
+    const toEvidence = patched(LOCAL_STEPS_PATCH) ? local.consentEventToEvidence : consentEventToEvidence;
+    const recorded = await toEvidence(eventId);
     await publish({
       step: eventId,
       type: `consent.${recorded.type}`,
@@ -112,4 +116,10 @@ export async function consentLifecycleWorkflow(input: LifecycleInput): Promise<L
     });
     return recorded.state;
   }
+}
+
+function setSearchAttributes(pairs: { key: typeof SA.process; value: string }[]): void {
+  const current = workflowInfo().typedSearchAttributes;
+  const changed = pairs.filter(({ key, value }) => current.get(key) !== value);
+  if (changed.length > 0) upsertSearchAttributes(changed);
 }

@@ -1,7 +1,8 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createHash } from 'node:crypto';
-import { parseImportRow, type ImportRow, type RowProblem } from '../../domain/consent-import';
-import { ConsentInputError, ConsentRecorder } from '../../store/consent-recorder';
+import { importKey, parseImportRow, type ImportRow, type RowProblem } from '../../domain/consent-import';
+import type { Actor } from '../../domain/evidence';
+import { ConsentInputError, ConsentRecorder, type Recorded } from '../../store/consent-recorder';
 import { notifyLifecycle } from '../consent-lifecycle';
 import { importRows } from '../import-rows';
 import { recordChange } from '../record';
@@ -62,23 +63,12 @@ const consentImport: FastifyPluginAsyncTypebox = async (app) => {
       for (const { line, row } of valid) {
         try {
           const { subject } = await subjects.create(row.subject);
-          const recorded = await recorder.capture({
-            subjectId: subject.id,
-            purposeId: row.purposeId,
-            action: 'grant',
-            method: 'import',
-            at: new Date(row.grantedAt),
-            consentType: row.consentType,
-            noticeVersionId: row.noticeVersionId,
-            source: { ...row.source, importId, line },
-            actor: { id: request.principal!.id, type: request.principal!.kind },
-            idempotencyKey: `import:${row.subject.externalId}:${row.purposeId}:${row.grantedAt}`,
-          });
+          const recorded = await recordImportRow(recorder, subject.id, row, { importId, line, actor: { id: request.principal!.id, type: request.principal!.kind } });
           if (recorded.duplicate) unchanged += 1;
-          else {
-            imported += 1;
-            await notifyLifecycle(app, subject.id, row.purposeId, recorded.event.id);
-          }
+          else imported += 1;
+          // Handed over again on a re-import too: if an earlier import stopped between recording a row and handing it
+          // over, this completes it. The lifecycle's steps are idempotent, so a second hand-over adds nothing.
+          await notifyLifecycle(app, subject.id, row.purposeId, recorded.event.id, recorded.state.status);
         } catch (err) {
           if (err instanceof ConsentInputError) problems.push({ line, field: err.field, reason: err.message });
           else if ((err as Error).name === 'ConsentTransitionError') problems.push({ line, field: 'purposeId', reason: (err as Error).message });
@@ -94,3 +84,19 @@ const consentImport: FastifyPluginAsyncTypebox = async (app) => {
 };
 
 export default consentImport;
+
+/** Records one valid row's grant, keyed by the row, so importing it again finds it instead of adding another. */
+export function recordImportRow(recorder: ConsentRecorder, subjectId: string, row: ImportRow, origin: { importId: string; line: number; actor: Actor }): Promise<Recorded> {
+  return recorder.capture({
+    subjectId,
+    purposeId: row.purposeId,
+    action: 'grant',
+    method: 'import',
+    at: new Date(row.grantedAt),
+    consentType: row.consentType,
+    noticeVersionId: row.noticeVersionId,
+    source: { ...row.source, importId: origin.importId, line: origin.line },
+    actor: origin.actor,
+    idempotencyKey: importKey(row),
+  });
+}

@@ -1,4 +1,7 @@
+import { parseImportRow } from '../../domain/consent-import';
 import { lifecycleWorkflowId } from '../../domain/consent-lifecycle';
+import { recordImportRow } from '../../api/routes/consent-import';
+import { ConsentRecorder } from '../../store/consent-recorder';
 import { startTestApi, type TestApi } from '../harness/app';
 import { eventually } from '../harness/stack';
 
@@ -79,6 +82,22 @@ describe('consent import', () => {
     expect(report.imported).toBe(2);
     expect(report.problems.map((p: { line: number }) => p.line)).toEqual([2, 3, 4]);
     expect((await upload(lines, 'application/x-ndjson')).json()).toMatchObject({ imported: 0, unchanged: 2 });
+  });
+
+  it('importing again completes a hand-over an earlier import lost', async () => {
+    // As if an import had recorded this row and stopped before handing it to its lifecycle.
+    const raw = { externalId: 'lost-1', email: 'lou@example.org', country: 'DE', purposeId: 'newsletter', grantedAt: new Date(Date.now() - 3600_000).toISOString() };
+    const { row } = parseImportRow(1, raw, new Date());
+    const { subject } = await api.stores.subjects.create(row!.subject);
+    const recorder = new ConsentRecorder(api.stores.subjects, api.stores.purposes, api.stores.consents);
+    const recorded = await recordImportRow(recorder, subject.id, row!, { importId: 'imp_earlier', line: 1, actor: { id: 'prn_earlier_import', type: 'person' } });
+    const lifecycle = api.temporal.workflow.getHandle(lifecycleWorkflowId(subject.id, 'newsletter'));
+    await expect(lifecycle.describe()).rejects.toThrow(/not found/i);
+
+    expect((await upload(JSON.stringify(raw), 'application/x-ndjson')).json()).toMatchObject({ imported: 0, unchanged: 1, rejected: 0 });
+    expect((await lifecycle.describe()).status.name).toBe('RUNNING');
+    await eventually(async () => (await api.stores.consents.event(recorded.event.id))?.evidence);
+    expect(await api.database.db.collection('consent_events').countDocuments({ subjectId: subject.id })).toBe(1);
   });
 
   it('refuses a file that is not CSV at all, and an unknown content type', async () => {
