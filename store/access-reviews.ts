@@ -6,6 +6,7 @@ import { isDuplicateKey } from '../platform/mongo';
 import type { ApiKeyStore } from './api-keys';
 import type { EvidenceStore } from './evidence';
 import type { PrincipalFacts, PrincipalStore } from './principals';
+import { VersionClaims } from './version-claims';
 
 /**
  * Access recertification campaigns (`access_reviews`), their review items (`access_review_items`, one per principal,
@@ -13,9 +14,10 @@ import type { PrincipalFacts, PrincipalStore } from './principals';
  *
  * Items are written by two parties at once — reviewers through the API, the campaign's notices from the worker — and
  * FerretDB applies an update by reading, changing and writing back the whole document. Every change of an item is
- * therefore a compare-and-set on its `version`: a writer that lost the race re-reads the item and decides again. The
+ * therefore a compare-and-set on its `version`, each version claimed first (see VersionClaims, since FerretDB's
+ * conditional update alone is not atomic): a writer that lost the race re-reads the item and decides again. The
  * campaign document is written by the campaign's own activities only, one after another; the open count, which every
- * closing decision lowers, is a document of its own, also guarded by a version.
+ * closing decision lowers, is a document of its own, claimed by version the same way.
  *
  * Nothing here is personal data: items carry ids, roles, statuses and flags; names and addresses stay with principals.
  */
@@ -105,11 +107,15 @@ export class AccessReviewStore {
   private readonly reviews: Collection<StoredReview>;
   private readonly items: Collection<StoredItem>;
   private readonly counts: Collection<StoredCount>;
+  private readonly itemClaims: VersionClaims<Partial<StoredItem>>;
+  private readonly countClaims: VersionClaims<{ open: number; version: number }>;
 
   constructor(readonly db: Db) {
     this.reviews = db.collection<StoredReview>('access_reviews');
     this.items = db.collection<StoredItem>('access_review_items');
     this.counts = db.collection<StoredCount>('access_review_counts');
+    this.itemClaims = new VersionClaims(db, 'access_review_items');
+    this.countClaims = new VersionClaims(db, 'access_review_counts');
   }
 
   async ensureIndexes(): Promise<void> {
@@ -182,8 +188,9 @@ export class AccessReviewStore {
    */
   async updateItem(item: AccessReviewItem, changes: Partial<Pick<AccessReviewItem, 'state' | 'closedAt' | 'revocation'>>): Promise<AccessReviewItem | undefined> {
     const version = item.version + 1;
-    const result = await this.items.updateOne({ _id: item.itemId, version: item.version }, { $set: { ...changes, version, updatedAt: new Date() } });
-    return result.matchedCount === 1 ? { ...item, ...changes, version } : undefined;
+    const { won, write } = await this.itemClaims.claim(item.itemId, version, { ...changes, version, updatedAt: new Date() });
+    await this.items.updateOne({ _id: item.itemId, version: item.version }, { $set: write });
+    return won ? { ...item, ...changes, version } : undefined;
   }
 
   /** A campaign's items in principal order, optionally filtered; a page with `limit`. */
@@ -226,9 +233,9 @@ export class AccessReviewStore {
     for (let attempt = 0; attempt < MAX_COUNT_ATTEMPTS; attempt += 1) {
       const doc = await this.counts.findOne({ _id: reviewId });
       if (!doc) return undefined;
-      const open = Math.max(0, doc.open - 1);
-      const result = await this.counts.updateOne({ _id: reviewId, version: doc.version }, { $set: { open, version: doc.version + 1 } });
-      if (result.matchedCount === 1) return open;
+      const { won, write } = await this.countClaims.claim(reviewId, doc.version + 1, { open: Math.max(0, doc.open - 1), version: doc.version + 1 });
+      await this.counts.updateOne({ _id: reviewId, version: doc.version }, { $set: write });
+      if (won) return write.open;
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 * (attempt + 1))));
     }
     throw new Error(`could not update the open count of access review ${reviewId}`);

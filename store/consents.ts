@@ -4,6 +4,7 @@ import type { ConsentType } from '../domain/consent-policy';
 import type { Actor } from '../domain/evidence';
 import type { FieldCrypto } from '../platform/field-crypto';
 import { isDuplicateKey } from '../platform/mongo';
+import { VersionClaims } from './version-claims';
 
 /**
  * Consent records. `consent_events` is the append-only record of everything that happened (the proof); `consents`
@@ -63,8 +64,7 @@ export function consentId(subjectId: string, purposeId: string): string {
 export class ConsentStore {
   private readonly events: Collection<StoredEvent>;
   private readonly states: Collection<StoredState>;
-  /** Which change holds each version of a consent's state: `<consent>#<version>`. */
-  private readonly claims: Collection<{ _id: string; eventId: string; change: ConsentChange }>;
+  private readonly claims: VersionClaims<ConsentChange>;
 
   constructor(
     db: Db,
@@ -72,7 +72,7 @@ export class ConsentStore {
   ) {
     this.events = db.collection<StoredEvent>('consent_events');
     this.states = db.collection<StoredState>('consents');
-    this.claims = db.collection('consent_versions');
+    this.claims = new VersionClaims(db, 'consents');
   }
 
   async ensureIndexes(): Promise<void> {
@@ -133,12 +133,9 @@ export class ConsentStore {
   }
 
   /**
-   * Moves the state on. Each version after the first is claimed before it is written: an insert under the id
-   * `<consent>#<version>` into `consent_versions`, holding the change. An insert on a unique `_id` is atomic on every
-   * backend, where a conditional update is not (FerretDB v1 reads the document, then writes it back, so two updates
-   * guarded by the same version could both land and one change be lost — a withdrawal overwritten by a concurrent
-   * renewal). Whoever holds the claim writes that version; a writer that finds a claim whose state was never written
-   * (its writer stopped) writes it for them, then tries again on top.
+   * Moves the state on. Each version after the first is claimed before it is written (see VersionClaims), with the
+   * change that makes it: a withdrawal racing a renewal is never lost, even on FerretDB. A claim held by another
+   * change whose writer stopped before writing is finished here, then this change is tried again on top.
    *
    * `known` is the state the caller read just before (null: none): the first attempt builds on it instead of reading
    * again; if it is stale, the claim or the insert collides and the loop re-reads.
@@ -159,20 +156,13 @@ export class ConsentStore {
           throw err;
         }
       }
-      const claim = { _id: `${_id}#${doc.version + 1}`, eventId: change.eventId, change };
-      try {
-        await this.claims.insertOne(claim);
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-        const holder = await this.claims.findOne({ _id: claim._id });
-        if (holder && holder.eventId !== change.eventId) {
-          await this.writeVersion(doc, applyChange(current, ids, holder.change));
-          continue;
-        }
-        // Our own claim, from an attempt that stopped before writing the state: write it now.
+      const holder = (await this.claims.claim(_id, doc.version + 1, change)).write;
+      // The claim is this change's when it won, or when an earlier attempt for the same event won it and stopped.
+      if (holder.eventId === change.eventId) {
+        await this.writeVersion(doc, next);
+        return next;
       }
-      await this.writeVersion(doc, next);
-      return next;
+      await this.writeVersion(doc, applyChange(current, ids, holder));
     }
     throw new Error(`consent ${_id} is changing too fast to record`);
   }

@@ -2,6 +2,7 @@ import type { Collection, Db } from 'mongodb';
 import type { Answers, Vendor, VendorContact, VendorStatus } from '../domain/vendor/types';
 import type { FieldCrypto } from '../platform/field-crypto';
 import { isDuplicateKey } from '../platform/mongo';
+import { VersionClaims } from './version-claims';
 
 /**
  * The vendor register and the questionnaires sent to vendors.
@@ -44,6 +45,7 @@ const ANSWERS = 'vendor_questionnaires.answers';
 
 export class VendorStore {
   private readonly vendors: Collection<StoredVendor>;
+  private readonly claims: VersionClaims<StoredVendor>;
   private readonly questionnaires: Collection<StoredQuestionnaire>;
 
   constructor(
@@ -51,6 +53,7 @@ export class VendorStore {
     private readonly crypto: FieldCrypto,
   ) {
     this.vendors = db.collection<StoredVendor>('vendors');
+    this.claims = new VersionClaims(db, 'vendors');
     this.questionnaires = db.collection<StoredQuestionnaire>('vendor_questionnaires');
   }
 
@@ -75,10 +78,14 @@ export class VendorStore {
     return doc ? this.decode(doc) : undefined;
   }
 
-  /** Replaces a vendor if it is still at `version` (optimistic concurrency); false when someone else changed it. */
+  /**
+   * Replaces a vendor if it is still at `version` (optimistic concurrency, claimed: see VersionClaims); false when
+   * someone else changed it first.
+   */
   async replace(vendor: Vendor, version: number): Promise<boolean> {
-    const result = await this.vendors.replaceOne({ _id: vendor.vendorId, version }, this.encode(vendor, version + 1));
-    return result.matchedCount === 1;
+    const { won, write } = await this.claims.claim(vendor.vendorId, version + 1, this.encode(vendor, version + 1));
+    await this.vendors.replaceOne({ _id: vendor.vendorId, version }, write);
+    return won;
   }
 
   /** Applies a change computed from the current vendor, retrying when a concurrent writer got there first. */

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Db } from 'mongodb';
 import { loadConfig, type Config } from '../../platform/config';
+import { connectDatabase } from '../../platform/mongo';
 
 /**
  * Helpers for integration tests. The global setup started the servers and put their addresses in the environment;
@@ -31,4 +33,19 @@ export async function within<T>(promise: Promise<T>, ms: number, what: string): 
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A database of the test's own on the shared FerretDB, for store tests; `close` drops it. */
+export async function scratchDatabase(name: string): Promise<{ config: Config; db: Db; close(): Promise<void> }> {
+  const config = testConfig();
+  const database = await connectDatabase(config);
+  const db = database.client.db(`${config.mongoDb}_${name}`);
+  return {
+    config,
+    db,
+    async close() {
+      await db.dropDatabase();
+      await database.close();
+    },
+  };
 }

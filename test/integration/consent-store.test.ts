@@ -1,33 +1,23 @@
-import type { Db } from 'mongodb';
 import { ConsentTransitionError, type ConsentChange } from '../../domain/consent';
-import type { Config } from '../../platform/config';
 import { FieldCrypto } from '../../platform/field-crypto';
 import { loadKeyring } from '../../platform/keyring';
-import { connectDatabase, type Database } from '../../platform/mongo';
 import { ConsentStore, type ConsentEvent } from '../../store/consents';
-import { testConfig } from '../harness/stack';
+import { scratchDatabase } from '../harness/stack';
 
 /**
  * The consent store's optimistic concurrency against a real FerretDB: a writer that builds on a state it read
  * before someone else changed it must neither overwrite that change nor leave its own event behind.
  */
-let config: Config;
-let database: Database;
-let db: Db;
+let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
 let store: ConsentStore;
 
 beforeAll(async () => {
-  config = testConfig();
-  database = await connectDatabase(config);
-  db = database.client.db(`${config.mongoDb}_consent_store`);
-  store = new ConsentStore(db, new FieldCrypto(loadKeyring(config)));
+  scratch = await scratchDatabase('consent_store');
+  store = new ConsentStore(scratch.db, new FieldCrypto(loadKeyring(scratch.config)));
   await store.ensureIndexes();
 });
 
-afterAll(async () => {
-  await db?.dropDatabase();
-  await database?.close();
-});
+afterAll(() => scratch?.close());
 
 const schedule = { expiresAt: '2027-01-01T00:00:00.000Z', renewalAt: '2026-12-01T00:00:00.000Z', reminderAts: [] };
 
