@@ -65,6 +65,8 @@ export class ConsentStore {
   private readonly events: Collection<StoredEvent>;
   private readonly states: Collection<StoredState>;
   private readonly claims: VersionClaims<ConsentChange>;
+  /** The version each state this store read was at, so a write can build on what the caller just read. */
+  private readonly versions = new WeakMap<ConsentState, number>();
 
   constructor(
     db: Db,
@@ -85,9 +87,6 @@ export class ConsentStore {
     const doc = await this.states.findOne({ _id: consentId(subjectId, purposeId) });
     return doc ? this.versioned(doc) : undefined;
   }
-
-  /** The version each state this store read was at, so a write can build on what the caller just read. */
-  private readonly versions = new WeakMap<ConsentState, number>();
 
   private versioned(doc: StoredState): ConsentState {
     const state = toState(doc);
