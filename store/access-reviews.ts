@@ -188,8 +188,7 @@ export class AccessReviewStore {
    */
   async updateItem(item: AccessReviewItem, changes: Partial<Pick<AccessReviewItem, 'state' | 'closedAt' | 'revocation'>>): Promise<AccessReviewItem | undefined> {
     const version = item.version + 1;
-    const { won, write } = await this.itemClaims.claim(item.itemId, version, { ...changes, version, updatedAt: new Date() });
-    await this.items.updateOne({ _id: item.itemId, version: item.version }, { $set: write });
+    const won = await this.itemClaims.write(item.itemId, item.version, { ...changes, version, updatedAt: new Date() }, (claimed) => this.items.updateOne({ _id: item.itemId, version: item.version }, { $set: claimed }));
     return won ? { ...item, ...changes, version } : undefined;
   }
 
@@ -233,9 +232,8 @@ export class AccessReviewStore {
     for (let attempt = 0; attempt < MAX_COUNT_ATTEMPTS; attempt += 1) {
       const doc = await this.counts.findOne({ _id: reviewId });
       if (!doc) return undefined;
-      const { won, write } = await this.countClaims.claim(reviewId, doc.version + 1, { open: Math.max(0, doc.open - 1), version: doc.version + 1 });
-      await this.counts.updateOne({ _id: reviewId, version: doc.version }, { $set: write });
-      if (won) return write.open;
+      const open = Math.max(0, doc.open - 1);
+      if (await this.countClaims.write(reviewId, doc.version, { open, version: doc.version + 1 }, (claimed) => this.counts.updateOne({ _id: reviewId, version: doc.version }, { $set: claimed }))) return open;
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 * (attempt + 1))));
     }
     throw new Error(`could not update the open count of access review ${reviewId}`);

@@ -83,9 +83,7 @@ export class VendorStore {
    * someone else changed it first.
    */
   async replace(vendor: Vendor, version: number): Promise<boolean> {
-    const { won, write } = await this.claims.claim(vendor.vendorId, version + 1, this.encode(vendor, version + 1));
-    await this.vendors.replaceOne({ _id: vendor.vendorId, version }, write);
-    return won;
+    return this.claims.write(vendor.vendorId, version, this.encode(vendor, version + 1), (claimed) => this.vendors.replaceOne({ _id: vendor.vendorId, version }, claimed));
   }
 
   /** Applies a change computed from the current vendor, retrying when a concurrent writer got there first. */

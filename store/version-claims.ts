@@ -34,4 +34,15 @@ export class VersionClaims<T> {
     if (!holder) throw new Error(`claim ${_id} vanished`);
     return { won: false, write: holder.write };
   }
+
+  /**
+   * Claims the version after `base` for `write`, then writes the claimed version with `apply` — the holder's write,
+   * whether or not this caller won, so a claim whose writer stopped gets written. `apply` must be conditional on
+   * `base` (a `{ _id, version: base }` filter). True when this caller's write is the one claimed.
+   */
+  async write(id: string, base: number, write: T, apply: (claimed: T) => Promise<unknown>): Promise<boolean> {
+    const claimed = await this.claim(id, base + 1, write);
+    await apply(claimed.write);
+    return claimed.won;
+  }
 }
